@@ -1,0 +1,14 @@
+"""Numeric settings shared by every kernel, kept in one place so tests can check them."""
+import os
+
+# fastmath flags that keep NaN/Inf semantics (so divergence and missing values stay detectable).
+FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+
+# Every compiled kernel uses these options: cached across processes, releases the GIL.
+JIT = dict(cache=True, nogil=True, fastmath=FASTMATH)
+
+# Weights, activations and the design matrix are float32 by default (H2O stores float weights too).
+FLOAT = "float32"
+
+# A thread-safe numba threading layer; "workqueue" aborts when two threads run a parallel kernel at once.
+os.environ.setdefault("NUMBA_THREADING_LAYER", "omp")
