@@ -1,0 +1,79 @@
+"""Deepbrook installs as one distribution with deepbrook.engine / deepbrook.app, and nothing else leaks."""
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _tree_packages(folder, dotted):
+    return {dotted + ("." + ".".join(p.parent.relative_to(ROOT / folder).parts) if p.parent != ROOT / folder else "")
+            for p in (ROOT / folder).rglob("__init__.py") if "__pycache__" not in p.parts}
+
+
+def test_every_subpackage_is_listed_in_pyproject():
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    in_tree = _tree_packages("engine", "deepbrook.engine") | _tree_packages("app", "deepbrook.app")
+    assert in_tree - listed == set(), "add these to [tool.setuptools] packages"
+    assert listed - in_tree == set(), "listed packages that do not exist"
+
+
+def test_console_script_and_mapping_declared():
+    assert PYPROJECT["project"]["scripts"]["deepbrook"] == "deepbrook.app.cli:main"
+    assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {"deepbrook.engine": "engine", "deepbrook.app": "app"}
+
+
+@pytest.mark.slow
+def test_editable_install_into_a_fresh_venv(tmp_path):
+    """pip install -e . in a brand-new venv maps deepbrook.engine/app onto engine/ and app/; `import engine` fails."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    fresh_python = venv / "bin" / "python"
+    # pip from the test venv installs into the fresh one; dependencies are not reinstalled (--no-deps).
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(fresh_python), "install", "-q", "--no-deps",
+                    "-e", str(ROOT)], check=True, cwd=tmp_path)
+    fresh_site = subprocess.run([str(fresh_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                check=True, capture_output=True, text=True).stdout.strip()
+    assert any(re.match(r"__editable__.*deepbrook.*", p.name) for p in Path(fresh_site).iterdir())
+    # Only the fresh venv's site-packages provides deepbrook; the test venv lends its third-party packages.
+    deps = sysconfig.get_paths()["purelib"]
+    probe = ("import sys, deepbrook.engine, deepbrook.app; "
+             "print(deepbrook.engine.__file__); print(deepbrook.app.__file__)\n"
+             "try:\n import engine\n print('LEAK')\nexcept ModuleNotFoundError:\n print('no-engine')\n"
+             "try:\n import app\n print('LEAK')\nexcept ModuleNotFoundError:\n print('no-app')\n")
+    shadow = tmp_path / "shadow"          # the test venv's own editable finder must not be what resolves deepbrook
+    shadow.mkdir()
+    out = subprocess.run([str(fresh_python), "-S", "-c",
+                          f"import site; site.addsitedir({fresh_site!r}); "
+                          f"import sys; sys.path.append({deps!r})\n" + probe],
+                         check=True, capture_output=True, text=True, cwd=shadow, env={"PATH": os.environ["PATH"]}).stdout
+    lines = out.split()
+    assert lines[0] == str(ROOT / "engine" / "__init__.py")
+    assert lines[1] == str(ROOT / "app" / "__init__.py")
+    assert lines[2:] == ["no-engine", "no-app"]
+
+
+def test_dockerfile_passes_hadolint_and_runs_deepbrook_serve():
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([str(hadolint), str(ROOT / "Dockerfile")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (ROOT / "Dockerfile").read_text()
+    assert re.search(r'^CMD \["deepbrook", "serve"', text, re.M)
+    assert "libgomp1" in text and "NUMBA_CACHE_DIR" in text
+    assert re.search(r"^USER 1000", text, re.M)
+    assert "/liveness" in text.split("HEALTHCHECK", 1)[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "scripts/test.sh" in readme and "scripts/serve.sh" in readme
+    assert "scripts/test.sh" in ci and "set -euo pipefail" in ci and "timeout" in ci
+    assert "workqueue" not in ci.replace("never workqueue", "")
