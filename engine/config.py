@@ -5,7 +5,9 @@ import os
 FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 
 # Every compiled kernel uses these options: cached across processes, releases the GIL.
-JIT = dict(cache=True, nogil=True, fastmath=FASTMATH)
+# error_model="numpy": float division by zero gives inf/nan (checked by callers) instead of a per-element
+# ZeroDivisionError branch, which would stop LLVM from vectorizing the update loops.
+JIT = dict(cache=True, nogil=True, fastmath=set(FASTMATH), error_model="numpy")  # numba wants a set
 
 # Weights, activations and the design matrix are float32 by default (H2O stores float weights too).
 FLOAT = "float32"

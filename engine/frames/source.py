@@ -1,0 +1,139 @@
+"""Input files: find them, recognise compression and Parquet by their first bytes, read samples, open streams."""
+import bz2
+import glob
+import gzip
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from ..errors import ParseError
+
+SAMPLE_BYTES = 1 << 20
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"),
+          (b"\x28\xb5\x2f\xfd", "zstd"))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file, or one member of a zip archive."""
+    path: str
+    compression: str | None = None  # None, "gzip", "bz2", "zstd", "zip"
+    member: str | None = None
+    file_type: str = "csv"  # "csv" | "parquet"
+
+    @property
+    def label(self):
+        return f"{self.path}!{self.member}" if self.member else self.path
+
+    def open(self):
+        """A binary stream of the (decompressed) content, for pyarrow's readers."""
+        if self.compression == "zip":
+            with zipfile.ZipFile(self.path) as z:
+                return pa.BufferReader(z.read(self.member))
+        if self.compression:
+            return pa.input_stream(self.path, compression=self.compression)
+        return pa.input_stream(self.path)
+
+    def sample(self, nbytes=SAMPLE_BYTES):
+        """The first nbytes of the decompressed content (fewer at end of file)."""
+        try:
+            if self.compression == "zip":
+                with zipfile.ZipFile(self.path) as z, z.open(self.member) as f:
+                    return f.read(nbytes)
+            opener = {"gzip": gzip.open, "bz2": bz2.open, None: open}.get(self.compression)
+            if opener is None:
+                with self.open() as f:
+                    return f.read(nbytes)
+            with opener(self.path, "rb") as f:
+                return f.read(nbytes)
+        except (OSError, EOFError, zipfile.BadZipFile, pa.ArrowException) as e:
+            raise ParseError(f"cannot read {self.label}: the {self.compression or 'file'} data is corrupt or "
+                             f"truncated ({e})", path=self.path) from e
+
+    def text(self, encoding):
+        """The whole decompressed content as text (slow path for repairs and error line numbers)."""
+        with self.open() as f:
+            data = f.read()
+        return bytes(data).decode(encoding)
+
+
+def expand_paths(path_or_paths):
+    """Every input file named by a path, a glob pattern or a list of them; clear errors for missing ones."""
+    items = [path_or_paths] if isinstance(path_or_paths, (str, os.PathLike)) else list(path_or_paths)
+    if not items:
+        raise ParseError("no input files given")
+    out = []
+    for p in items:
+        p = os.path.expanduser(os.fspath(p))
+        if any(ch in p for ch in "*?[") and not os.path.exists(p):
+            hits = sorted(h for h in glob.glob(p) if os.path.isfile(h))
+            if not hits:
+                raise ParseError(f"no files match the pattern {p!r}", path=p)
+            out.extend(hits)
+            continue
+        if not os.path.exists(p):
+            raise ParseError(f"file not found: {p}", path=p)
+        if os.path.isdir(p):
+            raise ParseError(f"{p} is a directory, not a file; pass the files inside it (a list or a pattern "
+                             f"like '{os.path.join(p, '*.csv')}')", path=p)
+        if not os.access(p, os.R_OK):
+            raise ParseError(f"file {p} is not readable (permission denied)", path=p)
+        out.append(p)
+    return [s for p in out for s in _sources(p)]
+
+
+def _sources(path):
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == b"PAR1":
+        return [Source(path, file_type="parquet")]
+    comp = next((c for magic, c in _MAGIC if head.startswith(magic)), None)
+    if comp != "zip":
+        return [Source(path, compression=comp, file_type=_inner_type(path, comp))]
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = [m.filename for m in z.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+    except zipfile.BadZipFile as e:
+        raise ParseError(f"{path} is not a readable zip archive ({e})", path=path) from e
+    if not members:
+        raise ParseError(f"zip archive {path} holds no files", path=path)
+    if "[Content_Types].xml" in members:
+        raise ParseError(f"{path} is an Office document (e.g. an Excel workbook), which cannot be parsed; "
+                         f"save it as CSV", path=path)
+    return [Source(path, "zip", m, "parquet" if m.lower().endswith(".parquet") else "csv") for m in members]
+
+
+def _inner_type(path, comp):
+    if comp is None:
+        return "csv"
+    src = Source(path, comp)
+    return "parquet" if src.sample(4) == b"PAR1" else "csv"
+
+
+def read_parquet(source, columns=None):
+    """pyarrow Table from a Parquet source; corrupt files raise ParseError."""
+    import pyarrow.parquet as pq
+    try:
+        if source.compression is None:
+            return pq.read_table(source.path, columns=columns)
+        return pq.read_table(pa.BufferReader(source.open().read()), columns=columns)
+    except (pa.ArrowException, OSError) as e:
+        raise ParseError(f"cannot read Parquet file {source.label}: it is corrupt or not Parquet ({e})",
+                         path=source.path) from e
+
+
+def parquet_schema_and_sample(source, nrows=1000):
+    """(schema, sample table of up to nrows rows) of a Parquet source."""
+    import pyarrow.parquet as pq
+    try:
+        f = pq.ParquetFile(source.path if source.compression is None else io.BytesIO(source.open().read()))
+        batches = f.iter_batches(batch_size=nrows)
+        first = next(batches, None)
+        sample = pa.Table.from_batches([first]) if first is not None else f.schema_arrow.empty_table()
+        return f.schema_arrow, sample
+    except (pa.ArrowException, OSError) as e:
+        raise ParseError(f"cannot read Parquet file {source.label}: it is corrupt or not Parquet ({e})",
+                         path=source.path) from e

@@ -1,0 +1,173 @@
+"""Backward pass of one row fused with the weight updates (H2O's per-row order, semantics doc 2.12).
+
+Layers are processed from the output down. For each input row j of layer k the error sent to layer k-1 is read
+from the *pre-update* weights, then that row is updated at once, so one row's update equals "compute every
+gradient at the current weights, then step". With ``fast_mode`` (H2O's default) rows whose input activation is
+exactly 0 are skipped (no L1/L2 or accumulator decay for them); inactive one-hot slots are always skipped, which
+keeps the first layer's cost proportional to the active inputs.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from .. import config
+from .activations import derivative
+from .hyper import (H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SPARSITY_BETA, L_A_OFF,
+                    L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, O_ADAPTIVE,
+                    O_AUTOENCODER, O_FAST_MODE, O_LOSS, O_MOMENTUM, O_NESTEROV, SOFTMAX)
+from .losses import linear_gradient, softmax_gradient
+from .updates import (adadelta_bias, adadelta_row, learning_rate, max_w2_rescale, momentum_at, momentum_row,
+                      sgd_row)
+
+
+@njit(**config.JIT)
+def output_delta_units(code, hyp, opt, num_row, cat_row, y, weight, zz, aa, d):
+    """d = weight * dE/dz of an output layer given its zz/aa; returns False when the output is not finite."""
+    units = aa.shape[0]
+    loss = opt[O_LOSS]
+    for u in range(units):
+        if not math.isfinite(aa[u]):
+            return False
+    if code == SOFTMAX:
+        softmax_gradient(loss, aa, int(y), weight, d)
+    elif opt[O_AUTOENCODER] == 0:
+        d[0] = weight * linear_gradient(loss, y, aa[0], hyp)
+    else:
+        n_num = num_row.shape[0]
+        ncs = units - n_num
+        for u in range(ncs):
+            d[u] = weight * linear_gradient(loss, 0.0, aa[u], hyp) * derivative(zz[u], aa[u], code)
+        for c in range(cat_row.shape[0]):
+            s = cat_row[c]
+            if 0 <= s < ncs:
+                d[s] = weight * linear_gradient(loss, 1.0, aa[s], hyp) * derivative(zz[s], aa[s], code)
+        for j in range(n_num):
+            x = num_row[j]
+            if not math.isfinite(x):
+                x = 0.0
+            u = ncs + j
+            d[u] = weight * linear_gradient(loss, x, aa[u], hyp) * derivative(zz[u], aa[u], code)
+    return True
+
+
+@njit(**config.JIT)
+def output_delta(lay, hyp, opt, num_row, cat_row, y, weight, z, a, d):
+    """Output delta of one row from the flat scratch buffers."""
+    K = lay.shape[0] - 1
+    units = lay[K, L_UNITS]
+    zz = z[lay[K, L_Z_OFF]:lay[K, L_Z_OFF] + units]
+    aa = a[lay[K, L_A_OFF]:lay[K, L_A_OFF] + units]
+    return output_delta_units(lay[K, L_ACT], hyp, opt, num_row, cat_row, y, weight, zz, aa, d)
+
+
+@njit(**config.JIT)
+def hidden_delta(code, e, zz, aa, mm, has_dropout, d_prev):
+    """dE/dz of one hidden layer from its output error e (Maxout: the winning channel only; dropped: 0)."""
+    for j in range(e.shape[0]):
+        kept = (not has_dropout) or mm[j] == 1
+        if code == MAXOUT:
+            win = 0 if zz[2 * j] >= zz[2 * j + 1] else 1
+            d_prev[2 * j + win] = e[j] if kept else 0.0
+            d_prev[2 * j + 1 - win] = 0.0
+        else:
+            d_prev[j] = e[j] * derivative(zz[j], aa[j], code) if kept else 0.0
+
+
+@njit(**config.JIT)
+def update_row(w, s0, s1, x, delta, hyp, opt, r, m, gsq):
+    """Apply the configured optimizer to one weight row with input activation x."""
+    if opt[O_ADAPTIVE] == 1:
+        adadelta_row(w, s0, s1, x, delta, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON], gsq)
+    elif opt[O_MOMENTUM] == 1:
+        momentum_row(w, s0, x, delta, hyp[H_L1], hyp[H_L2], r, m, opt[O_NESTEROV] == 1)
+    else:
+        sgd_row(w, x, delta, hyp[H_L1], hyp[H_L2], r)
+
+
+@njit(**config.JIT)
+def propagate_error(lay, k, z, a, mask, drop_prev, d_prev, j, e):
+    """Write dE/dz of input unit j of layer k (a unit of layer k-1) into d_prev."""
+    code = lay[k - 1, L_ACT]
+    zo = lay[k - 1, L_Z_OFF]
+    ao = lay[k - 1, L_A_OFF]
+    kept = drop_prev <= 0.0 or mask[ao + j] == 1
+    if code == MAXOUT:
+        win = 0 if z[zo + 2 * j] >= z[zo + 2 * j + 1] else 1
+        d_prev[2 * j + win] = e if kept else 0.0
+        d_prev[2 * j + 1 - win] = 0.0
+    else:
+        d_prev[j] = e * derivative(z[zo + j], a[ao + j], code) if kept else 0.0
+
+
+@njit(**config.JIT)
+def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
+                 d_cur, d_prev, gsq):
+    """Backpropagate one row and update all weights in place; returns False if the output diverged."""
+    W, B, S_w, S_b, avg_act = net
+    K = lay.shape[0] - 1
+    if not output_delta(lay, hyp, opt, num_row, cat_row, y, weight, z, a, d_cur):
+        return False
+    adaptive = opt[O_ADAPTIVE] == 1
+    fast = opt[O_FAST_MODE] == 1
+    m = 0.0
+    if not adaptive and opt[O_MOMENTUM] == 1:
+        m = momentum_at(hyp, samples)
+    beta = hyp[H_SPARSITY_BETA]
+    n_num = num_row.shape[0]
+    for k in range(K, -1, -1):
+        fan = lay[k, L_FAN_IN]
+        width = lay[k, L_UNITS] * lay[k, L_CHANNELS]
+        woff = lay[k, L_W_OFF]
+        boff = lay[k, L_B_OFF]
+        delta = d_cur[:width]
+        r = 0.0 if adaptive else learning_rate(hyp, k, samples) * (1.0 - m)
+        g2 = gsq[:width]
+        g2[:] = 0.0
+        if k > 0:
+            a_prev = a[lay[k - 1, L_A_OFF]:lay[k - 1, L_A_OFF] + fan]
+            for j in range(fan):
+                lo = woff + j * width
+                w = W[lo:lo + width]
+                e = np.float32(0.0)
+                for u in range(width):
+                    e += w[u] * delta[u]
+                propagate_error(lay, k, z, a, mask, drop[k], d_prev, j, e)
+                x = a_prev[j]
+                if x != 0.0 or not fast:
+                    update_row(w, S_w[0, lo:lo + width], S_w[1, lo:lo + width], x, delta, hyp, opt, r, m, g2)
+        else:
+            ncs = fan - n_num
+            for c in range(cin.shape[0]):
+                s = cin[c]
+                if s >= 0:
+                    lo = woff + s * width
+                    update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], 1.0, delta, hyp,
+                               opt, r, m, g2)
+            for j in range(n_num):
+                x = xin[j]
+                if x != 0.0 or not fast:
+                    lo = woff + (ncs + j) * width
+                    update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], x, delta, hyp,
+                               opt, r, m, g2)
+        if beta > 0.0 and k < K and lay[k, L_CHANNELS] == 1:
+            # sparse autoencoder: running mean activation per hidden unit pulls the bias toward the target
+            ao = lay[k, L_A_OFF]
+            target = hyp[H_AVERAGE_ACTIVATION]
+            for u in range(width):
+                avg = 0.999 * avg_act[ao + u] + 0.001 * a[ao + u]
+                avg_act[ao + u] = avg
+                delta[u] += beta * (avg - target)
+        b = B[boff:boff + width]
+        if adaptive:
+            inv = np.float32(1.0 / fan)
+            for u in range(width):
+                g2[u] *= inv
+            adadelta_bias(b, S_b[0, boff:boff + width], S_b[1, boff:boff + width], delta, g2, hyp[H_L1],
+                          hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON])
+        else:
+            update_row(b, S_b[0, boff:boff + width], S_b[1, boff:boff + width], 1.0, delta, hyp, opt, r, m, g2)
+        if hyp[H_MAX_W2] < 3.0e38:
+            max_w2_rescale(W[woff:woff + fan * width].reshape((fan, width)), hyp[H_MAX_W2])
+        d_cur, d_prev = d_prev, d_cur
+    return True

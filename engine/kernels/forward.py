@@ -1,0 +1,140 @@
+"""Forward pass of one row: sparse first layer, hidden layers with dropout, output layer.
+
+Weights live in one flat float32 buffer; layer k occupies ``W[woff : woff + fan_in * width]`` as a row-major
+``[fan_in, width]`` matrix (input-major), so one input's outgoing weights are one contiguous row. The first layer
+visits only the active inputs: the row's one-hot slots (``cat``, -1 = none) and its non-zero numerics, so a
+categorical column costs one row-add whatever its number of levels. Hidden layers skip zero activations too.
+
+Dropout follows H2O (semantics doc 2.9): in training, inputs and hidden units are dropped (set to 0, no
+rescaling); at test time hidden activations of a dropout layer are multiplied by ``1 - ratio``; inputs are never
+rescaled. NaN/Inf numeric inputs count as missing, i.e. 0 in standardized space (H2O's scoring imputation).
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from .. import config
+from .activations import activate
+from .hyper import (L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, LINEAR,
+                    MAXOUT, SOFTMAX)
+from .losses import softmax
+from .rng import next_u01
+
+
+@njit(**config.JIT)
+def axpy(z, x, row):
+    """z += x * row (float32, vectorized)."""
+    x = np.float32(x)
+    for u in range(z.shape[0]):
+        z[u] += x * row[u]
+
+
+@njit(**config.JIT)
+def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
+    """Pre-activation of layer 0 from the active inputs; records the (post-dropout) inputs in xin/cin."""
+    n_num = num_row.shape[0]
+    fan = lay[0, L_FAN_IN]
+    ncs = fan - n_num
+    width = lay[0, L_UNITS] * lay[0, L_CHANNELS]
+    woff = lay[0, L_W_OFF]
+    zz = z[lay[0, L_Z_OFF]:lay[0, L_Z_OFF] + width]
+    zz[:] = B[lay[0, L_B_OFF]:lay[0, L_B_OFF] + width]
+    for c in range(cat_row.shape[0]):
+        s = cat_row[c]
+        if s >= ncs:
+            s = -1
+        if s >= 0 and p_in > 0.0 and next_u01(rng) < p_in:
+            s = -1
+        cin[c] = s
+        if s >= 0:
+            axpy(zz, 1.0, W[woff + s * width:woff + (s + 1) * width])
+    for j in range(n_num):
+        x = num_row[j]
+        if not math.isfinite(x):
+            x = 0.0
+        if p_in > 0.0 and next_u01(rng) < p_in:
+            x = 0.0
+        xin[j] = x
+        if x != 0.0:
+            r = ncs + j
+            axpy(zz, x, W[woff + r * width:woff + (r + 1) * width])
+
+
+@njit(**config.JIT)
+def dense_layer(W, B, lay, k, z, a):
+    """Pre-activation of layer k >= 1 from the previous layer's activations (zero activations skipped)."""
+    fan = lay[k, L_FAN_IN]
+    width = lay[k, L_UNITS] * lay[k, L_CHANNELS]
+    woff = lay[k, L_W_OFF]
+    zz = z[lay[k, L_Z_OFF]:lay[k, L_Z_OFF] + width]
+    zz[:] = B[lay[k, L_B_OFF]:lay[k, L_B_OFF] + width]
+    a_prev = a[lay[k - 1, L_A_OFF]:lay[k - 1, L_A_OFF] + fan]
+    for j in range(fan):
+        x = a_prev[j]
+        if x != 0.0:
+            axpy(zz, x, W[woff + j * width:woff + (j + 1) * width])
+
+
+@njit(**config.JIT)
+def activate_units(zz, aa, code, offset):
+    """aa = f(zz + offset on a linear output); Maxout takes the larger of each unit's two channels."""
+    units = aa.shape[0]
+    if code == SOFTMAX:
+        softmax(zz, aa)
+    elif code == MAXOUT:
+        for u in range(units):
+            aa[u] = max(zz[2 * u], zz[2 * u + 1])
+    else:
+        if code == LINEAR and offset != 0.0:
+            for u in range(units):
+                zz[u] += offset
+        for u in range(units):
+            aa[u] = activate(zz[u], code)
+
+
+@njit(**config.JIT)
+def dropout_units(aa, mm, ratio, train, rng):
+    """Training: drop each unit with probability ``ratio`` (kept ones not rescaled, ``mm`` = keep flags);
+    inference: scale by ``1 - ratio``."""
+    if ratio <= 0.0:
+        return
+    if train:
+        for u in range(aa.shape[0]):
+            keep = next_u01(rng) >= ratio
+            mm[u] = 1 if keep else 0
+            if not keep:
+                aa[u] = 0.0
+    else:
+        s = np.float32(1.0 - ratio)
+        for u in range(aa.shape[0]):
+            aa[u] *= s
+
+
+@njit(**config.JIT)
+def activate_layer(lay, k, ratio, train, offset, rng, z, a, mask):
+    """Activations of layer k of one row (flat scratch buffers), then its dropout."""
+    units = lay[k, L_UNITS]
+    ao = lay[k, L_A_OFF]
+    zz = z[lay[k, L_Z_OFF]:lay[k, L_Z_OFF] + units * lay[k, L_CHANNELS]]
+    code = lay[k, L_ACT]
+    activate_units(zz, a[ao:ao + units], code, offset)
+    if code != SOFTMAX:
+        dropout_units(a[ao:ao + units], mask[ao:ao + units], ratio, train, rng)
+
+
+@njit(**config.JIT)
+def forward_row(W, B, lay, drop, num_row, cat_row, offset, train, upto, rng, xin, cin, z, a, mask):
+    """Forward one row through layers 0..upto (inclusive).
+
+    ``drop[0]`` is the input dropout ratio, ``drop[k + 1]`` the dropout ratio of layer k's outputs (0 for the
+    output layer). ``train`` switches between dropping units and test-time scaling.
+    """
+    p_in = drop[0] if train else 0.0
+    input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z)
+    n_layers = lay.shape[0]
+    for k in range(upto + 1):
+        if k > 0:
+            dense_layer(W, B, lay, k, z, a)
+        off = offset if k == n_layers - 1 else 0.0
+        activate_layer(lay, k, drop[k + 1], train, off, rng, z, a, mask)

@@ -1,0 +1,74 @@
+"""Codes and slot indices shared by every kernel and by the Python side that packs them.
+
+Kernels take a few grouped arrays instead of dozens of positionals: ``hyp`` (float64 hyper-parameters),
+``opt`` (int64 switches) and ``lay`` (int64 per-layer geometry). The named indices below are the only place
+their layout is declared; ``pack_*`` helpers in ``engine/model/network.py`` fill them.
+"""
+
+# ---- activation codes (hidden layers and the autoencoder output) ----
+TANH = 0
+RECTIFIER = 1
+MAXOUT = 2          # two channels per unit, like H2O (output = larger channel)
+EXPRECTIFIER = 3    # ELU with alpha = 1
+LINEAR = 4          # regression output (and the "no activation" case)
+SOFTMAX = 5         # classification output
+
+ACTIVATION_CODES = {"tanh": TANH, "rectifier": RECTIFIER, "maxout": MAXOUT, "exprectifier": EXPRECTIFIER,
+                    "linear": LINEAR, "softmax": SOFTMAX}
+
+# ---- output gradient codes (what dE/dz of the output layer is) ----
+CROSSENTROPY = 0    # softmax + cross-entropy: y - t
+QUADRATIC_SOFTMAX = 1  # softmax + squared error through the full softmax Jacobian
+GAUSSIAN = 2
+LAPLACE = 3
+QUANTILE = 4
+HUBER = 5
+POISSON = 6
+GAMMA = 7
+TWEEDIE = 8
+
+# ---- per-layer geometry: lay[k, :] ----
+L_FAN_IN = 0     # rows of W[k] (inputs of the layer)
+L_UNITS = 1      # outputs of the layer (after maxout)
+L_CHANNELS = 2   # 2 for maxout, else 1; W[k] has units * channels columns
+L_W_OFF = 3      # offset of W[k] in the flat weight buffer (row-major [fan_in, units * channels])
+L_B_OFF = 4      # offset of b[k] in the flat bias buffer
+L_ACT = 5        # activation code
+L_Z_OFF = 6      # offset of this layer's pre-activations in the per-row scratch buffer
+L_A_OFF = 7      # offset of this layer's activations in the per-row scratch buffer
+L_NCOLS = 8
+
+# ---- float hyper-parameters: hyp[...] ----
+H_RHO = 0
+H_EPSILON = 1
+H_RATE = 2
+H_RATE_ANNEALING = 3
+H_RATE_DECAY = 4
+H_MOMENTUM_START = 5
+H_MOMENTUM_RAMP = 6
+H_MOMENTUM_STABLE = 7
+H_L1 = 8
+H_L2 = 9
+H_MAX_W2 = 10
+H_SAMPLES = 11          # samples processed before this call (annealing and momentum ramp)
+H_HUBER_DELTA = 12
+H_QUANTILE_ALPHA = 13
+H_TWEEDIE_POWER = 14
+H_AVERAGE_ACTIVATION = 15
+H_SPARSITY_BETA = 16
+H_NCOLS = 17
+
+# ---- integer switches: opt[...] ----
+O_ADAPTIVE = 0      # 1 = ADADELTA, 0 = manual rate (+ momentum)
+O_NESTEROV = 1
+O_LOSS = 2          # output gradient code above
+O_AUTOENCODER = 3
+O_FAST_MODE = 4     # skip updates of weights whose input activation is exactly 0
+O_SEED = 5          # dropout stream seed
+O_N_NUM = 6         # numeric inputs (the last O_N_NUM rows of W[0]); one-hot slots come first
+O_MOMENTUM = 7      # 1 when momentum state exists (manual rate with momentum_start or momentum_stable != 0)
+O_NCOLS = 8
+
+# ---- kernel status codes ----
+OK = 0
+DIVERGED = 1

@@ -1,0 +1,149 @@
+"""Update rules: learning-rate schedule, momentum ramp, ADADELTA, momentum / Nesterov, L1/L2, max_w2.
+
+Each rule updates one contiguous weight row ``w[:]`` (the outgoing weights of one input of a layer, since
+weights are input-major) with the gradient ``g[u] = a * delta[u] + l1 * sign(w[u]) + l2 * w[u]``; the loops are
+plain and float32 so LLVM vectorizes them.
+
+Where H2O's code and its documentation disagree we follow the documentation:
+- the momentum really ramps from ``momentum_start`` to ``momentum_stable`` over ``momentum_ramp`` samples
+  (H2O's training code evaluates the ramp at n = -1, so it never ramps);
+- ``nesterov_accelerated_gradient`` is Nesterov's method (in the Bengio et al. 2013 form
+  ``v' = m v - r g; w += -m v + (1 + m) v'``); H2O's code runs heavy-ball momentum under that name.
+  Without Nesterov the classical heavy-ball rule ``v' = m v - r g; w += v'`` is used.
+As in H2O the manual step is ``rate_t * (1 - m)`` with ``rate_t = rate * rate_decay**k / (1 + rate_annealing * n)``
+for layer k (0 = input to first hidden).
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from .. import config
+from .hyper import (H_MOMENTUM_RAMP, H_MOMENTUM_STABLE, H_MOMENTUM_START, H_RATE, H_RATE_ANNEALING,
+                    H_RATE_DECAY)
+
+
+@njit(**config.JIT)
+def learning_rate(hyp, layer, samples):
+    """Manual rate of ``layer`` after ``samples`` processed samples (annealing and per-layer decay)."""
+    return hyp[H_RATE] * hyp[H_RATE_DECAY] ** layer / (1.0 + hyp[H_RATE_ANNEALING] * samples)
+
+
+@njit(**config.JIT)
+def momentum_at(hyp, samples):
+    """Linear ramp momentum_start -> momentum_stable over momentum_ramp samples, then stable."""
+    ramp = hyp[H_MOMENTUM_RAMP]
+    start = hyp[H_MOMENTUM_START]
+    stable = hyp[H_MOMENTUM_STABLE]
+    if ramp <= 0.0 or samples >= ramp:
+        return stable
+    return start + (stable - start) * samples / ramp
+
+
+@njit(**config.JIT)
+def regularized(w, g, l1, l2):
+    """g + l1 * sign(w) + l2 * w."""
+    s = np.float32(w > 0) - np.float32(w < 0)
+    return g + l1 * s + l2 * w
+
+
+@njit(**config.JIT)
+def adadelta_row(w, eg2, edx2, a, delta, l1, l2, rho, eps, gsq):
+    """ADADELTA on one row (epsilon inside both roots, like H2O); adds each g**2 to ``gsq`` for the bias rule."""
+    a = np.float32(a)
+    rho = np.float32(rho)
+    one_rho = np.float32(1.0) - rho
+    eps = np.float32(eps)
+    l1 = np.float32(l1)
+    l2 = np.float32(l2)
+    if l1 == 0.0 and l2 == 0.0:  # the common case gets a branch-free loop
+        for u in range(w.shape[0]):
+            g = a * delta[u]
+            e = rho * eg2[u] + one_rho * g * g
+            eg2[u] = e
+            dx = np.sqrt((edx2[u] + eps) / (e + eps)) * g
+            edx2[u] = rho * edx2[u] + one_rho * dx * dx
+            w[u] -= dx
+            gsq[u] += g * g
+        return
+    for u in range(w.shape[0]):
+        g = regularized(w[u], a * delta[u], l1, l2)
+        e = rho * eg2[u] + one_rho * g * g
+        eg2[u] = e
+        dx = np.sqrt((edx2[u] + eps) / (e + eps)) * g
+        edx2[u] = rho * edx2[u] + one_rho * dx * dx
+        w[u] -= dx
+        gsq[u] += g * g
+
+
+@njit(**config.JIT)
+def adadelta_bias(b, eg2, edx2, delta, gsq_mean, l1, l2, rho, eps):
+    """H2O's bias rule: the accumulators see the mean squared incoming-weight gradient, the step the bias'."""
+    rho = np.float32(rho)
+    one_rho = np.float32(1.0) - rho
+    eps = np.float32(eps)
+    for u in range(b.shape[0]):
+        g = regularized(b[u], delta[u], np.float32(l1), np.float32(l2))
+        g2 = gsq_mean[u]
+        e = rho * eg2[u] + one_rho * g2
+        eg2[u] = e
+        r = np.sqrt((edx2[u] + eps) / (e + eps))
+        edx2[u] = rho * edx2[u] + one_rho * r * r * g2
+        b[u] -= r * g
+
+
+@njit(**config.JIT)
+def momentum_row(w, v, a, delta, l1, l2, r, m, nesterov):
+    """Manual step ``r`` with momentum ``m`` (Nesterov or heavy-ball); ``v`` holds the velocity."""
+    a = np.float32(a)
+    r = np.float32(r)
+    m = np.float32(m)
+    l1 = np.float32(l1)
+    l2 = np.float32(l2)
+    if nesterov:
+        one_m = np.float32(1.0) + m
+        for u in range(w.shape[0]):
+            g = regularized(w[u], a * delta[u], l1, l2)
+            v_old = v[u]
+            v_new = m * v_old - r * g
+            v[u] = v_new
+            w[u] += one_m * v_new - m * v_old
+    else:
+        for u in range(w.shape[0]):
+            g = regularized(w[u], a * delta[u], l1, l2)
+            v_new = m * v[u] - r * g
+            v[u] = v_new
+            w[u] += v_new
+
+
+@njit(**config.JIT)
+def sgd_row(w, a, delta, l1, l2, r):
+    """Plain manual step w -= r * g."""
+    a = np.float32(a)
+    r = np.float32(r)
+    l1 = np.float32(l1)
+    l2 = np.float32(l2)
+    for u in range(w.shape[0]):
+        w[u] -= r * regularized(w[u], a * delta[u], l1, l2)
+
+
+@njit(**config.JIT)
+def max_w2_rescale(W, max_w2):
+    """Scale each column (a unit's, or a maxout channel's, incoming weights) to squared norm <= max_w2."""
+    n_in, n_out = W.shape
+    s = np.zeros(n_out, dtype=np.float64)
+    for j in range(n_in):
+        for u in range(n_out):
+            s[u] += W[j, u] * W[j, u]
+    any_big = False
+    for u in range(n_out):
+        if s[u] > max_w2:
+            s[u] = math.sqrt(max_w2 / s[u])
+            any_big = True
+        else:
+            s[u] = 1.0
+    if any_big:
+        scale = s.astype(np.float32)
+        for j in range(n_in):
+            for u in range(n_out):
+                W[j, u] *= scale[u]

@@ -1,0 +1,161 @@
+"""Optimizer settings packed for the kernels, and ``train_rows``: the low-level entry point.
+
+``Hyper`` holds every scalar the update rules need (H2O names); ``Hyper.arrays(samples)`` packs them into the
+kernels' ``hyp``/``opt`` arrays (layout in ``kernels/hyper.py``). ``train_rows`` trains given rows of a Design
+into a Network in place; the trainer, the mini-batch path and the distributed backend all go through it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numba
+import numpy as np
+
+from ..errors import TrainingError
+from ..kernels import hyper as H
+
+_REGRESSION_LOSS = {"gaussian": H.GAUSSIAN, "laplace": H.LAPLACE, "quantile": H.QUANTILE, "huber": H.HUBER,
+                    "poisson": H.POISSON, "gamma": H.GAMMA, "tweedie": H.TWEEDIE}
+_AE_LOSS = {"automatic": H.GAUSSIAN, "quadratic": H.GAUSSIAN, "absolute": H.LAPLACE, "huber": H.HUBER,
+            "quantile": H.QUANTILE}
+LOG_LINK = ("poisson", "gamma", "tweedie")
+
+
+def _norm(s):
+    return str(s).lower().replace("_", "").replace(" ", "") if s is not None else ""
+
+
+def loss_code(problem, distribution, loss):
+    """Kernel output-gradient code for a problem type ('binomial', 'multinomial', 'regression', 'autoencoder')."""
+    d, l = _norm(distribution), _norm(loss)
+    if problem in ("binomial", "multinomial"):
+        return H.QUADRATIC_SOFTMAX if l == "quadratic" else H.CROSSENTROPY
+    if problem == "autoencoder":
+        return _AE_LOSS.get(l, H.GAUSSIAN)
+    if d in ("", "auto"):
+        return {"absolute": H.LAPLACE, "quantile": H.QUANTILE, "huber": H.HUBER}.get(l, H.GAUSSIAN)
+    if d not in _REGRESSION_LOSS:
+        raise ValueError(f"distribution {distribution!r} is not a regression distribution")
+    return _REGRESSION_LOSS[d]
+
+
+@dataclasses.dataclass
+class Hyper:
+    """Scalars of the update rules (H2O parameter names and defaults)."""
+
+    loss: int = H.CROSSENTROPY
+    autoencoder: bool = False
+    adaptive_rate: bool = True
+    rho: float = 0.99
+    epsilon: float = 1e-8
+    rate: float = 0.005
+    rate_annealing: float = 1e-6
+    rate_decay: float = 1.0
+    momentum_start: float = 0.0
+    momentum_ramp: float = 1e6
+    momentum_stable: float = 0.0
+    nesterov_accelerated_gradient: bool = True
+    l1: float = 0.0
+    l2: float = 0.0
+    max_w2: float = math.inf
+    huber_delta: float = 1.0
+    quantile_alpha: float = 0.5
+    tweedie_power: float = 1.5
+    average_activation: float = 0.0
+    sparsity_beta: float = 0.0
+    fast_mode: bool = True
+    mini_batch_size: int = 1
+
+    @classmethod
+    def from_params(cls, params, problem):
+        """Build from (resolved) parameters: any object with H2O-named attributes."""
+        g = lambda name, default: getattr(params, name, default)  # noqa: E731
+        fields = {f.name: g(f.name, f.default) for f in dataclasses.fields(cls)
+                  if f.name not in ("loss", "autoencoder", "huber_delta")}
+        max_w2 = fields["max_w2"]
+        fields["max_w2"] = math.inf if max_w2 is None or max_w2 >= 3.4e38 else float(max_w2)
+        fields["mini_batch_size"] = int(fields["mini_batch_size"] or 1)
+        return cls(loss=loss_code(problem, g("distribution", "auto"), g("loss", "automatic")),
+                   autoencoder=problem == "autoencoder", **fields)
+
+    @property
+    def has_momentum(self):
+        return (not self.adaptive_rate) and (self.momentum_start != 0.0 or self.momentum_stable != 0.0)
+
+    def arrays(self, samples=0.0, seed=0):
+        """(hyp float64[H_NCOLS], opt int64[O_NCOLS]) for the kernels."""
+        hyp = np.zeros(H.H_NCOLS, np.float64)
+        hyp[H.H_RHO], hyp[H.H_EPSILON] = self.rho, self.epsilon
+        hyp[H.H_RATE], hyp[H.H_RATE_ANNEALING], hyp[H.H_RATE_DECAY] = self.rate, self.rate_annealing, self.rate_decay
+        hyp[H.H_MOMENTUM_START], hyp[H.H_MOMENTUM_RAMP] = self.momentum_start, self.momentum_ramp
+        hyp[H.H_MOMENTUM_STABLE] = self.momentum_stable
+        hyp[H.H_L1], hyp[H.H_L2] = self.l1, self.l2
+        hyp[H.H_MAX_W2] = min(self.max_w2, 3.4e38)
+        hyp[H.H_SAMPLES] = samples
+        hyp[H.H_HUBER_DELTA], hyp[H.H_QUANTILE_ALPHA] = self.huber_delta, self.quantile_alpha
+        hyp[H.H_TWEEDIE_POWER] = self.tweedie_power
+        hyp[H.H_AVERAGE_ACTIVATION], hyp[H.H_SPARSITY_BETA] = self.average_activation, self.sparsity_beta
+        opt = np.zeros(H.O_NCOLS, np.int64)
+        opt[H.O_ADAPTIVE] = int(bool(self.adaptive_rate))
+        opt[H.O_NESTEROV] = int(bool(self.nesterov_accelerated_gradient))
+        opt[H.O_LOSS] = int(self.loss)
+        opt[H.O_AUTOENCODER] = int(bool(self.autoencoder))
+        opt[H.O_FAST_MODE] = int(bool(self.fast_mode))
+        opt[H.O_SEED] = np.int64(np.uint64(int(seed) & 0xFFFFFFFFFFFFFFFF).view(np.int64))
+        opt[H.O_MOMENTUM] = int(self.has_momentum)
+        return hyp, opt
+
+
+def design_arrays(design):
+    """The kernels' ``data`` tuple (num, cat, y, w, offset) from a Design, without copying what fits."""
+    n = design.num.shape[0]
+    num = np.ascontiguousarray(design.num, np.float32)
+    cat = np.ascontiguousarray(design.cat, np.int32)
+    if cat.ndim != 2 or cat.shape[0] != n:
+        cat = np.full((n, 0), -1, np.int32)
+    y = _vec(getattr(design, "y", None), n, 0.0)
+    w = _vec(getattr(design, "w", None), n, 1.0)
+    off = _vec(getattr(design, "offset", None), n, 0.0)
+    return num, cat, y, w, off
+
+
+def _vec(v, n, fill):
+    if v is None or np.size(v) != n:
+        return np.full(n, fill, np.float32)
+    return np.ascontiguousarray(v, np.float32)
+
+
+def default_threads():
+    return numba.get_num_threads()
+
+
+def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, threads=None):
+    """Train the rows ``row_ids`` of ``design`` (in that order) into ``network``'s arrays in place.
+
+    ``threads=1`` (or ``None`` with one numba thread) runs the reproducible serial kernel; more threads run
+    Hogwild!. ``mini_batch_size > 1`` in ``hyper`` uses the mini-batch kernels. ``samples_seen`` feeds rate
+    annealing, the momentum ramp and the dropout streams. Returns the number of rows trained (rows with
+    weight <= 0 are skipped). Raises ``TrainingError`` when an output becomes NaN/Inf (diverging rate).
+    """
+    from ..kernels import sgd  # lazy: compiled kernels load on first use
+
+    rows = np.ascontiguousarray(row_ids, np.int64)
+    data = design_arrays(design)
+    hyp, opt = hyper.arrays(samples_seen, rng_seed)
+    cfg = (network.lay, network.drop, hyp, opt)
+    n_threads = default_threads() if threads is None else max(1, int(threads))
+    if hyper.mini_batch_size > 1:
+        from ..kernels import minibatch
+        kern = minibatch.minibatch_rows_parallel if n_threads > 1 else minibatch.minibatch_rows_serial
+        n, status = kern(network.net, cfg, data, rows, int(hyper.mini_batch_size), n_threads)
+    elif n_threads > 1:
+        n, status = sgd.sgd_rows_parallel(network.net, cfg, data, rows, n_threads)
+    else:
+        n, status = sgd.sgd_rows_serial(network.net, cfg, data, rows, 1)
+    if status != H.OK:
+        raise TrainingError(
+            f"training diverged after {samples_seen + n:.0f} samples: the network output became NaN/Inf. "
+            "Lower the learning rate (rate, or epsilon/rho with adaptive_rate), add max_w2 (e.g. 10) or l2, "
+            "or check the inputs for extreme values.")
+    return int(n)

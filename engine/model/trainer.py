@@ -1,0 +1,221 @@
+"""The Python iteration loop (umap's split: Python drives iterations, numba trains the rows).
+
+One iteration trains ``train_samples_per_iteration`` rows (H2O's sentinels: 0 = one epoch, -1 = all rows,
+-2 = auto: about ``AUTO_ITERATION_SECONDS`` of training measured on this machine, N = N rows) in chunks of
+about ``CHUNK_SECONDS`` so a cancel or ``max_runtime_secs`` takes effect within a fraction of a second. After each
+iteration the scoring hook decides whether to score and whether to stop (``Scorer.after_iteration``).
+
+Row order: each pass over the data is a fresh seeded permutation when ``shuffle_training_data`` is on, when an
+iteration covers less than the whole data (tspi = -2 or N < rows: H2O then shuffles and samples each chunk every
+iteration, FrameTask), or with ``reproducible`` and one-epoch iterations (H2O's auto-shuffle); otherwise rows are
+visited in stored order, continuing where the last iteration stopped. Shuffling matters: MNIST in stored order
+gives ~0.050 test error after one epoch, shuffled ~0.042.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import TrainingError
+from .optimizer import Hyper, default_threads, train_rows
+
+AUTO_ITERATION_SECONDS = 3.0
+CHUNK_SECONDS = 0.25
+_FIRST_CHUNK_ROWS = 2000
+
+
+@dataclasses.dataclass
+class TrainingState:
+    """What the trainer hands the scoring hook after each iteration (see docs/architecture.md)."""
+
+    epochs: float
+    iterations: int
+    samples: float
+    network: Any
+    elapsed: float = 0.0
+    train_design: Any = None
+    valid_design: Any = None
+    model: Any = None
+
+
+class _NoScorer:
+    """Scoring hook used when no Scorer is given: never scores, stops at the epoch target."""
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def after_iteration(self, state):
+        from .scoring import ScoreOutcome
+        done = state.epochs >= self.epochs - 1e-9
+        return ScoreOutcome(False, done, "epochs" if done else None)
+
+    def finish(self, state, reason):
+        return False
+
+
+class RowOrder:
+    """Endless visit order over ``n`` rows: sequential, or a fresh seeded permutation per pass."""
+
+    def __init__(self, eligible, shuffle, seed):
+        self.rows = np.asarray(eligible, np.int64)
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x8734093])
+        self.pos = 0
+        self.order = self._next_pass()
+
+    def _next_pass(self):
+        return self.rng.permutation(self.rows) if self.shuffle else self.rows
+
+    def take(self, k):
+        parts = []
+        while k > 0:
+            if self.pos >= len(self.order):
+                self.order, self.pos = self._next_pass(), 0
+            m = min(k, len(self.order) - self.pos)
+            parts.append(self.order[self.pos:self.pos + m])
+            self.pos += m
+            k -= m
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+class Trainer:
+    """Trains ``network`` on ``design`` until the epoch target, a stop from the scoring hook, a timeout or cancel.
+
+    Parameters
+    ----------
+    network : Network, updated in place.
+    design : training Design.
+    hyper : Hyper (update rules).
+    epochs : float, total epochs to reach (counted from ``samples`` already done).
+    train_samples_per_iteration : int (0, -1, -2 or N).
+    seed : int, drives row order and dropout streams.
+    threads : 1 = reproducible serial kernel; None = all numba threads (Hogwild).
+    scorer : object with ``after_iteration(state) -> ScoreOutcome`` and ``finish(state, reason)``.
+    cancel : threading.Event checked between chunks.
+    on_progress : callback(progress 0..1, state) after each chunk (must not block).
+    step : optional distributed iteration step (``engine/distributed``); replaces ``train_rows`` per iteration.
+    """
+
+    def __init__(self, network, design, hyper: Hyper, *, epochs=10.0, train_samples_per_iteration=-2, seed=0,
+                 threads=None, shuffle=False, max_runtime_secs=0.0, scorer=None, cancel=None,
+                 on_progress: Callable | None = None, samples=0.0, iterations=0, valid_design=None, model=None,
+                 step=None):
+        self.network = network
+        self.design = design
+        self.hyper = hyper
+        self.epochs = float(epochs)
+        self.seed = int(seed)
+        self.threads = default_threads() if threads is None else int(threads)
+        self.max_runtime_secs = float(max_runtime_secs or 0.0)
+        self.scorer = scorer if scorer is not None else _NoScorer(self.epochs)
+        self.cancel = cancel if cancel is not None else threading.Event()
+        self.on_progress = on_progress
+        self.step = step
+        eligible = np.flatnonzero(np.asarray(design.w) > 0)
+        if len(eligible) == 0:
+            raise TrainingError("no training rows with a positive weight (check weights_column and the response)")
+        self.n_rows = len(eligible)
+        self.tspi = int(train_samples_per_iteration)
+        if self.tspi == -2 or 0 < self.tspi < 0.999 * self.n_rows or (self.tspi in (0, -1) and threads == 1):
+            shuffle = True
+        self.order = RowOrder(eligible, shuffle, seed)
+        self.state = TrainingState(samples / self.n_rows, int(iterations), float(samples), network,
+                                   train_design=design, valid_design=valid_design, model=model)
+        self.speed = None  # measured rows/s
+        self.stop_reason = None
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def total_samples(self):
+        return self.epochs * self.n_rows
+
+    def iteration_rows(self):
+        remaining = max(0.0, self.total_samples - self.state.samples)
+        if self.tspi in (0, -1):
+            n = self.n_rows
+        elif self.tspi == -2:
+            # first iteration: one probe chunk (it is always scored); then ~AUTO_ITERATION_SECONDS of training
+            n = _FIRST_CHUNK_ROWS if self.speed is None else max(1.0, self.speed * AUTO_ITERATION_SECONDS)
+        else:
+            n = max(1, self.tspi)
+        return int(max(1, min(n, math.ceil(remaining))))
+
+    def chunk_rows(self):
+        if self.speed is None:
+            return _FIRST_CHUNK_ROWS
+        mb = max(1, self.hyper.mini_batch_size)
+        return max(mb, int(self.speed * CHUNK_SECONDS) // mb * mb)
+
+    # ------------------------------------------------------------------ loop
+    def run(self):
+        """Train; returns the stop reason ("epochs", "early_stopping", ..., "cancelled", "max_runtime_secs")."""
+        t0 = time.perf_counter()
+        reason = None
+        try:
+            while reason is None:
+                if self.state.samples >= self.total_samples - 1e-9:
+                    reason = "epochs"
+                    break
+                reason = self._iteration(t0)
+                self.state.iterations += 1
+                self.state.elapsed = time.perf_counter() - t0
+                bad = self.network.is_finite()
+                if bad is not None:
+                    raise TrainingError(f"training diverged: weights of layer {bad + 1} became NaN/Inf after "
+                                        f"{self.state.samples:.0f} samples; lower the learning rate or set max_w2")
+                if reason is not None:
+                    break
+                outcome = self.scorer.after_iteration(self.state)
+                if outcome.stop:
+                    reason = outcome.reason or "epochs"
+        except BaseException:
+            self.stop_reason = "failed"
+            try:
+                self.scorer.finish(self.state, "failed")
+            finally:
+                raise
+        self.stop_reason = reason
+        self.scorer.finish(self.state, reason)
+        return reason
+
+    def _iteration(self, t0):
+        """Train one iteration in chunks; returns a stop reason when cancelled or out of time, else None."""
+        todo = self.iteration_rows()
+        if self.step is not None:
+            rows = self.step(self.network, self.hyper, todo, self.state.iterations, self.seed)
+            self._advance(rows)
+            return self._interrupt(t0)
+        while todo > 0:
+            k = min(todo, self.chunk_rows())
+            rows = self.order.take(k)
+            tc = time.perf_counter()
+            n = train_rows(self.network, self.design, rows, self.hyper, self.seed, samples_seen=self.state.samples,
+                           threads=self.threads)
+            dt = time.perf_counter() - tc
+            if dt > 0:
+                s = k / dt
+                self.speed = s if self.speed is None else 0.5 * (self.speed + s)
+            self._advance(n if n else k)
+            todo -= k
+            stop = self._interrupt(t0)
+            if stop:
+                return stop
+        return None
+
+    def _advance(self, rows):
+        self.state.samples += rows
+        self.state.epochs = self.state.samples / self.n_rows
+        if self.on_progress is not None:
+            self.on_progress(min(1.0, self.state.samples / self.total_samples), self.state)
+
+    def _interrupt(self, t0):
+        if self.cancel.is_set():
+            return "cancelled"
+        if self.max_runtime_secs > 0 and time.perf_counter() - t0 >= self.max_runtime_secs:
+            return "max_runtime_secs"
+        return None
