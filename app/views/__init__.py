@@ -1,0 +1,19 @@
+"""What each routine shows: one small module per view, each a Panel Viewer over a param.Parameterized state.
+
+Every button in a view writes a literal routine call into a new cell (`ctx.run_routine`), so a notebook stays
+a replayable script. The routines (app/routines.py) call exactly these functions.
+"""
+from .assist_view import assist_view
+from .builder_view import model_builder_view
+from .frame_view import frame_summary_view, frames_view
+from .import_view import import_files_view
+from .job_view import job_model_key, job_view, jobs_view
+from .model_view import model_view
+from .models_view import models_view
+from .parse_view import parse_setup_view
+from .predict_view import predict_view
+from .split_view import split_frame_view
+
+__all__ = ["assist_view", "frame_summary_view", "frames_view", "import_files_view", "job_model_key", "job_view",
+           "jobs_view", "model_builder_view", "model_view", "models_view", "parse_setup_view", "predict_view",
+           "split_frame_view"]

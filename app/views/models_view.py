@@ -1,0 +1,50 @@
+"""Flow's getModels: a table of models; click one to open it; predict or delete the selected ones."""
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+
+from ._common import button, run_routine, test_id, title
+
+
+def models_table(ctx) -> pd.DataFrame:
+    rows = []
+    for e in ctx.app.workspace.list("model"):
+        rows.append({"key": e.name, "algorithm": "Deep Learning"})
+    return pd.DataFrame(rows, columns=["key", "algorithm"])
+
+
+class ModelsView(pn.viewable.Viewer):
+    def __init__(self, ctx, **params):
+        super().__init__(**params)
+        self.ctx = ctx
+        self.table = pn.widgets.Tabulator(models_table(ctx), show_index=False, disabled=True, selectable="checkbox",
+                                          pagination="local", page_size=20, sizing_mode="stretch_width",
+                                          css_classes=test_id("models-table"))
+        self.table.on_click(self._open)
+
+    def selected(self) -> list[str]:
+        return self.table.value.iloc[self.table.selection]["key"].tolist()
+
+    def _open(self, event):
+        if event.column == "key":
+            run_routine(self.ctx, "getModel", self.table.value.iloc[event.row]["key"])
+
+    def __panel__(self):
+        ctx = self.ctx
+
+        def each(fn):
+            return lambda: [fn(k) for k in self.selected()]
+
+        return pn.Column(
+            title("Models", "🧊"), self.table,
+            pn.Row(button("View", "models-view", each(lambda k: run_routine(ctx, "getModel", k))),
+                   button("Predict...", "models-predict", each(lambda k: run_routine(ctx, "predict", model=k))),
+                   button("Delete selected", "models-delete", each(lambda k: run_routine(ctx, "deleteModel", k)),
+                          color="danger"),
+                   button("Build a model...", "models-build", lambda: run_routine(ctx, "buildModel", "deeplearning"))),
+            css_classes=test_id("models-view"), sizing_mode="stretch_width")
+
+
+def models_view(ctx):
+    return ModelsView(ctx)
