@@ -1,0 +1,426 @@
+"""The notebook in the browser: toolbar, cells (editor + output), keyboard, outline/help sidebar.
+
+It renders a `Notebook` model and calls its methods; all behaviour worth testing without a browser lives there.
+"""
+from __future__ import annotations
+
+import html
+import io
+import threading
+from pathlib import Path
+
+import panel as pn
+import param
+
+from .notebook import Cell, Notebook, job_finished
+from .routines import help_table
+
+STATIC = Path(__file__).parent / "static"
+CELL_CSS = (STATIC / "notebook.css").read_text()
+EDITOR_CSS = """
+.bk-input { font-family: "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px;
+            line-height: 1.45; background: #fbfbfb; }
+"""
+RUN_ALL_TICK_MS = 100
+LIST_BUTTON_CSS = ".bk-btn { justify-content: flex-start; text-align: left; overflow: hidden; white-space: nowrap; }"
+FLAG_TEXT = {"code": "CS", "markdown": "MD", "heading": "H"}
+KEYS_HELP = """
+**Edit mode** (typing in a cell): `Shift+Enter` run and select the next cell · `Ctrl+Enter` run ·
+`Alt+Enter` run and insert a cell below · `Esc` command mode.
+
+**Command mode**: `Enter` edit · `a` / `b` insert above / below · `d d` delete · `m` markdown · `y` code ·
+`r` run · `j` / `k` (or arrows) select next / previous.
+"""
+
+
+class KeyBridge(pn.custom.JSComponent):
+    """Sends keyboard/focus events of the page to Python and focuses/scrolls cells on request."""
+
+    _esm = (STATIC / "keyboard.js").read_text()
+    standalone = param.Boolean(default=True, doc="The page is the notebook (served); False inside Jupyter, where "
+                                                  "command keys act only after a click in the notebook.")
+
+    def __init__(self, on_event, **params):
+        super().__init__(width=0, height=0, margin=0, **params)
+        self._on_event = on_event
+
+    def _handle_msg(self, msg):
+        self._on_event(msg)
+
+    def focus(self, cell_id):
+        self._send_msg({"focus": cell_id})
+
+    def blur(self):
+        self._send_msg({"blur": True})
+
+    def scroll_to(self, cell_id):
+        self._send_msg({"scroll": cell_id})
+
+
+class CellView(pn.viewable.Viewer):
+    """One cell: type flag, editor, status line and output."""
+
+    def __init__(self, cell: Cell, notebook_view: "NotebookView"):
+        super().__init__()
+        self.cell = cell
+        self._nbv = notebook_view
+        self._from_editor = False
+        self.flag = pn.pane.HTML("", width=44, margin=(8, 2, 0, 0), css_classes=["db-flag"])
+        self.editor = pn.widgets.TextAreaInput(
+            value=cell.input, auto_grow=True, rows=1, max_rows=30, sizing_mode="stretch_width", margin=(4, 4),
+            placeholder="routine, e.g. assist" if cell.kind == "code" else "markdown text",
+            css_classes=["db-editor"], stylesheets=[EDITOR_CSS])
+        self.status_line = pn.pane.HTML("", margin=(0, 8), css_classes=["db-cell-status"],
+                                        styles={"color": "#888", "font-size": "11px"})
+        self.output = pn.Column(sizing_mode="stretch_width", margin=(0, 0, 0, 46), css_classes=["db-output"])
+        self.panel = pn.Column(pn.Row(self.flag, self.editor, sizing_mode="stretch_width", margin=0),
+                               self.status_line, self.output, sizing_mode="stretch_width",
+                               stylesheets=[CELL_CSS])
+        self.editor.param.watch(self._typed, "value_input")
+        self.editor.param.watch(self._typed, "value")
+        self._watchers = [cell.param.watch(self._render_input, ["input"]),
+                          cell.param.watch(self._render_output, ["output", "status", "error", "elapsed",
+                                                                 "execution_count", "kind"])]
+        self._render_output()
+        self.update_classes()
+
+    def __panel__(self):
+        return self.panel
+
+    def _typed(self, event):
+        if event.new is not None and event.new != self.cell.input:
+            self._from_editor = True  # no echo back to the browser: it would overwrite keys typed meanwhile
+            try:
+                self.cell.input = event.new
+            finally:
+                self._from_editor = False
+
+    def _render_input(self, *_):
+        if not self._from_editor and self.editor.value != self.cell.input:
+            self.editor.value = self.cell.input
+
+    def update_classes(self):
+        nb = self._nbv.notebook
+        classes = ["db-cell", f"db-cell-id-{self.cell.id}", f"db-kind-{self.cell.kind}",
+                   f"db-status-{self.cell.status}"]
+        if nb.selected == self.cell.id:
+            classes += ["db-selected"] + (["db-edit"] if nb.mode == "edit" else [])
+        if self.panel.css_classes != classes:
+            self.panel.css_classes = classes
+
+    def _render_output(self, *_):
+        c = self.cell
+        count = "" if c.execution_count is None or c.kind != "code" else c.execution_count
+        colour = {"error": "#d32f2f", "running": "#f0a500", "ok": "#2f6fb5"}.get(c.status, "#9aa5b1")
+        self.flag.object = (f'<div style="font:600 11px sans-serif;color:#fff;background:{colour};'
+                            f'border-radius:3px;padding:2px 4px;text-align:center">{FLAG_TEXT[c.kind]}</div>'
+                            f'<div style="font:11px monospace;color:#888;text-align:center">[{count}]</div>')
+        if c.status == "running":
+            self.status_line.object = "running…"
+        elif c.elapsed is not None:
+            self.status_line.object = f"{c.elapsed * 1000:.0f} ms" if c.elapsed < 10 else f"{c.elapsed:.1f} s"
+        else:
+            self.status_line.object = ""
+        if c.status == "error":
+            self.output.objects = [pn.pane.Alert(
+                f"<b>Error</b><pre style='white-space:pre-wrap;margin:4px 0 0'>{html.escape(c.error)}</pre>",
+                alert_type="danger", sizing_mode="stretch_width", css_classes=["db-cell-error"])]
+        else:
+            self.output.objects = [] if c.output is None else [c.output]
+        # the editor of a rendered markdown/heading cell steps back so the text reads like a document
+        self.editor.visible = c.kind == "code" or c.status != "ok" or self._nbv.notebook.selected == c.id
+        self.update_classes()
+
+    def dispose(self):
+        for w in self._watchers:
+            self.cell.param.unwatch(w)
+        self._watchers = []
+
+
+class NotebookView(pn.viewable.Viewer):
+    """Toolbar + cells + sidebar for one Notebook (one per browser tab)."""
+
+    def __init__(self, notebook: Notebook, standalone: bool = True):
+        super().__init__()
+        self.notebook = nb = notebook
+        self._views: dict[str, CellView] = {}
+        self._scroll_on_select = True
+        self._run_all_cb = None
+        self.keys = KeyBridge(self._on_event, standalone=standalone)
+        self.cells_column = pn.Column(sizing_mode="stretch_width", css_classes=["db-cells"])
+        self.progress = pn.pane.HTML("", css_classes=["db-progress"], sizing_mode="stretch_width", margin=(0, 10))
+        self.toolbar = self._make_toolbar()
+        self.outline = pn.Column(sizing_mode="stretch_width", css_classes=["db-outline"])
+        self.notebooks_list = pn.Column(sizing_mode="stretch_width", css_classes=["db-notebooks"])
+        nb.param.watch(self._sync_cells, ["cells"])
+        nb.param.watch(self._sync_selection, ["selected", "mode"])
+        nb.param.watch(self._show_progress, ["progress", "message", "running"])
+        self._sync_cells()
+        self._refresh_saved()
+
+    # ------------------------------------------------------------------------------------------------ layout
+    def __panel__(self):
+        return pn.Column(self.toolbar, self.progress, self.cells_column, self.keys, sizing_mode="stretch_width",
+                         css_classes=["db-notebook"])
+
+    def sidebar(self):
+        rows = "\n".join(f"| `{u}` | {d} |" for _g, u, d in help_table())
+        help_md = pn.pane.Markdown(f"### Routines\n| routine | what it does |\n|---|---|\n{rows}\n\n"
+                                   f"### Keyboard\n{KEYS_HELP}", sizing_mode="stretch_width",
+                                   css_classes=["db-help"])
+        tabs = pn.Tabs(("Outline", self.outline), ("Notebooks", self.notebooks_list), ("Help", help_md),
+                       sizing_mode="stretch_width", css_classes=["db-sidebar"])
+        tabs.param.watch(lambda e: self._refresh_saved() if e.new == 1 else None, "active")  # another tab may save
+        return tabs
+
+    def _button(self, label, tid, fn, description=None, color="default"):
+        b = pn.widgets.Button(label=label, button_type=color, css_classes=[f"db-tb-{tid}"],
+                              description=description, margin=(4, 2), height=34)
+        b.on_click(lambda _e: self._guard(fn))
+        return b
+
+    def _make_toolbar(self):
+        nb = self.notebook
+        self.name_input = pn.widgets.TextInput(value=nb.title, width=200, css_classes=["db-nb-name"], margin=(4, 4))
+        self.name_input.link(nb, value="title")
+        nb.param.watch(lambda e: setattr(self.name_input, "value", e.new), "title")
+        self.kind_select = pn.widgets.Select(options={"Code": "code", "Markdown": "markdown", "Heading": "heading"},
+                                             value="code", width=110, margin=(4, 2), css_classes=["db-kind"])
+        self.kind_select.param.watch(lambda e: self._guard(lambda: nb.set_kind(e.new)), "value")
+        self.open_select = pn.widgets.Select(options=[], width=160, margin=(4, 2), css_classes=["db-open-select"])
+        self.run_all_button = pn.widgets.Button(label="▶▶ Run All", button_type="primary",
+                                                css_classes=["db-tb-run-all"], margin=(4, 2), height=34)
+        self.run_all_button.on_click(self._run_all)
+        self.download = pn.widgets.FileDownload(callback=self._download_file, filename=f"{nb.title}.flow.json",
+                                                label="Download", button_type="default", css_classes=["db-download"],
+                                                margin=(4, 2), height=34, embed=False)
+        self.upload = pn.widgets.FileInput(accept=".json,.flow", multiple=False, css_classes=["db-upload"],
+                                           margin=(4, 2), width=200)
+        self.upload.param.watch(self._uploaded, "value")
+        b = self._button
+        return pn.FlexBox(
+            self.name_input,
+            b("Save", "save", self._save, description="Save this notebook in the workspace under its name"),
+            self.open_select, b("Open", "open", self._open, description="Open the chosen saved notebook"),
+            b("New", "new", self._new, description="Start an empty notebook"),
+            b("+ Above", "insert-above", lambda: self._insert(above=True), description="Insert a cell above (a)"),
+            b("+ Below", "insert-below", lambda: self._insert(above=False), description="Insert a cell below (b)"),
+            b("↑", "move-up", lambda: nb.move_up(), description="Move the cell up"),
+            b("↓", "move-down", lambda: nb.move_down(), description="Move the cell down"),
+            b("Delete", "delete", lambda: nb.delete(), description="Delete the cell (d d)"),
+            b("Clear", "clear", nb.clear_outputs, description="Clear all outputs"),
+            self.kind_select,
+            b("▶ Run", "run", lambda: self._run(select_next=False), color="primary",
+              description="Run the selected cell (Ctrl+Enter)"),
+            self.run_all_button,
+            b("■ Stop", "stop", nb.stop, description="Stop Run All after the current cell"),
+            self.download, self.upload,
+            sizing_mode="stretch_width", align_items="center", css_classes=["db-toolbar"])
+
+    # ---------------------------------------------------------------------------------------------- syncing
+    def _sync_cells(self, *_):
+        nb = self.notebook
+        ids = {c.id for c in nb.cells}
+        for cid in list(self._views):
+            if cid not in ids:
+                self._views.pop(cid).dispose()
+        for c in nb.cells:
+            if c.id not in self._views:
+                self._views[c.id] = CellView(c, self)
+        self.cells_column.objects = [self._views[c.id].panel for c in nb.cells]
+        self._sync_outline()
+
+    def _sync_outline(self, *_):
+        items = []
+        for i, c in enumerate(self.notebook.cells, 1):
+            first = (c.input.strip().splitlines() or ["(empty)"])[0][:48]
+            btn = pn.widgets.Button(label=f"{i}. {first}", button_type="light", sizing_mode="stretch_width",
+                                    margin=(1, 2), css_classes=["db-outline-item", f"db-outline-{c.id}"],
+                                    stylesheets=[LIST_BUTTON_CSS])
+            btn.on_click(lambda _e, cid=c.id: self._jump(cid))
+            items.append(btn)
+        self.outline.objects = items
+
+    def _jump(self, cid):
+        self.notebook.select(cid)  # selecting scrolls the cell into view
+
+    def _sync_selection(self, event=None):
+        for v in list(self._views.values()):
+            v.update_classes()
+            v.editor.visible = (v.cell.kind == "code" or v.cell.status != "ok"
+                                or self.notebook.selected == v.cell.id)
+        sel = self.notebook.selected_cell
+        if sel is not None and self.kind_select.value != sel.kind:
+            self.kind_select.value = sel.kind
+        if event is not None and event.name == "selected" and sel is not None and self._scroll_on_select:
+            self.keys.scroll_to(sel.id)
+
+    def _show_progress(self, *_):
+        nb = self.notebook
+        if nb.running and nb.progress:
+            text, colour = f"⏳ {nb.progress}", "#8a5a00"
+        else:
+            text, colour = nb.message, ("#b00020" if nb.message.startswith(("Failed", "Error")) else "#2e7d32")
+        self.progress.object = f'<div style="color:{colour};font-size:13px">{html.escape(text)}</div>' if text else ""
+        self.run_all_button.disabled = nb.running
+        self._sync_outline()
+
+    def _refresh_saved(self):
+        try:
+            names = self.notebook.saved_notebooks()
+        except Exception:  # the sidebar must not break the page if the workspace is unreadable
+            names = []
+        self.open_select.options = names
+        rows = []
+        for name in names:
+            btn = pn.widgets.Button(label=name, button_type="light", sizing_mode="stretch_width", margin=(1, 2),
+                                    css_classes=["db-notebook-item"], stylesheets=[LIST_BUTTON_CSS])
+            btn.on_click(lambda _e, n=name: self._guard(lambda: self._open(n)))
+            rows.append(btn)
+        self.notebooks_list.objects = rows or [pn.pane.Markdown("*No saved notebooks yet.*")]
+
+    # ---------------------------------------------------------------------------------------------- actions
+    def _guard(self, fn):
+        """Run a toolbar action; a failure becomes the notebook message, never an exception in the page."""
+        try:
+            with self.notebook.lock:  # one action at a time per tab, whichever thread delivers it
+                return fn()
+        except Exception as e:
+            self.notebook.message = f"Error: {e}"
+
+    def _insert(self, above, kind="code"):
+        nb = self.notebook
+        cell = nb.insert_above(kind=kind) if above else nb.insert_below(kind=kind)
+        nb.mode = "edit"
+        self.keys.focus(cell.id)
+        return cell
+
+    def _run(self, select_next=True, insert=False, cell=None, value=None):
+        nb = self.notebook
+        c = nb.cell(cell)
+        if value is not None:
+            c.input = value
+        nb.select(c)
+        nb.run_cell(c)
+        self._sync_outline()
+        if insert:
+            self._insert(above=False)
+        elif select_next:
+            if nb.index(c) == len(nb.cells) - 1:
+                self._insert(above=False)
+            else:
+                nb.select_next()
+                nb.mode = "command"
+                self.keys.blur()
+
+    def _run_all(self, _event=None):
+        """Run All as short steps on a periodic callback: one cell per tick, then wait for its job, if any.
+
+        Each step is its own callback, so the page shows "Running cell i of n" as it goes and stays responsive
+        (Stop, other cells' live views) whether or not `panel serve` runs callbacks on threads.
+        """
+        if self._run_all_cb is not None:
+            return
+        steps = self.notebook.run_all_steps()
+        waiting = [None]
+        busy = threading.Lock()
+
+        def tick():
+            if not busy.acquire(blocking=False):  # the previous tick is still running its cell
+                return
+            try:
+                if waiting[0] is not None and not job_finished(waiting[0]) and not self.notebook.stop_requested:
+                    return
+                waiting[0] = next(steps)
+            except StopIteration:
+                self._run_all_cb.stop()
+                self._run_all_cb = None
+            finally:
+                busy.release()
+
+        self._run_all_cb = pn.state.add_periodic_callback(tick, period=RUN_ALL_TICK_MS)
+
+    def _save(self):
+        name = self.notebook.save(self.name_input.value)
+        self._refresh_saved()
+        return name
+
+    def _open(self, name=None):
+        name = name or self.open_select.value
+        if not name:
+            raise ValueError("choose a saved notebook to open")
+        self.notebook.open(name)
+        self.download.filename = f"{name}.flow.json"
+
+    def _new(self):
+        nb = self.notebook
+        nb.clear()
+        nb.title = "Untitled"
+        nb.select(nb.append("code", ""))
+        nb.message = "New notebook."
+
+    def _download_file(self):
+        self.download.filename = f"{self.notebook.title or 'notebook'}.flow.json"
+        return io.StringIO(self.notebook.dumps())
+
+    def _uploaded(self, event):
+        if event.new:
+            self._guard(lambda: self._load_upload(event.new, self.upload.filename))
+
+    def _load_upload(self, data, filename):
+        self.notebook.load_json(data)
+        if filename and self.notebook.title in ("", "Untitled"):
+            self.notebook.title = filename.split(".")[0]
+        self.notebook.message = f"Notebook {filename!r} loaded; press Run All to run it."
+
+    # ---------------------------------------------------------------------------------------------- keyboard
+    def _on_event(self, msg):
+        self._guard(lambda: self._dispatch(msg))
+
+    def _dispatch(self, msg):
+        nb = self.notebook
+        kind, key, cid = msg.get("type"), msg.get("key"), msg.get("cell")
+        if cid is not None and not any(c.id == cid for c in nb.cells):
+            cid = None
+        if kind in ("focus", "select") and cid:
+            self._scroll_on_select = False  # the user pointed at the cell: it is in view
+            try:
+                nb.select(cid)
+            finally:
+                self._scroll_on_select = True
+            nb.mode = "edit" if kind == "focus" else "command"
+            return
+        if kind != "key":
+            return
+        if key in ("run", "run-next", "run-insert"):
+            target = cid or nb.selected
+            if not target:
+                return
+            self._run(select_next=key == "run-next", insert=key == "run-insert", cell=target,
+                      value=msg.get("value"))
+            return
+        if key == "escape":
+            nb.mode = "command"
+            return
+        sel = nb.selected_cell
+        if key in ("a", "b"):
+            cell = nb.insert_above() if key == "a" else nb.insert_below()
+            nb.mode = "command"
+            nb.select(cell)
+        elif sel is None:
+            return
+        elif key == "dd":
+            nb.delete(sel)
+        elif key == "m":
+            nb.set_kind("markdown", sel)
+        elif key == "y":
+            nb.set_kind("code", sel)
+        elif key == "j":
+            nb.select_next(+1)
+        elif key == "k":
+            nb.select_next(-1)
+        elif key == "r":
+            nb.run_cell(sel)
+        elif key == "enter":
+            nb.mode = "edit"
+            self.keys.focus(sel.id)

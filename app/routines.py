@@ -1,0 +1,372 @@
+"""Flow's whitelisted routines: each turns a parsed call into engine calls and a view.
+
+Only functions registered with ``@routine`` can run; arguments are bound to the Python signature so a wrong name
+or a missing argument gives a usage message. Routines reach the engine only through ``deepbrook.engine``.
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+from .routine_parser import Call, RoutineSyntaxError, format_call, parse_call
+
+__all__ = ["ROUTINES", "RoutineError", "RoutineSyntaxError", "Routine", "run", "parse_call", "format_call",
+           "usage", "help_table"]
+
+
+class RoutineError(ValueError):
+    """A routine call that cannot run (unknown name, bad arguments, missing object); shown red in its cell."""
+
+
+@dataclass(frozen=True)
+class Routine:
+    name: str
+    fn: Callable
+    doc: str
+    group: str
+    aliases: tuple = ()
+
+    @property
+    def signature(self) -> inspect.Signature:
+        params = list(inspect.signature(self.fn).parameters.values())[1:]  # drop ctx
+        return inspect.Signature(params)
+
+    def usage(self) -> str:
+        parts = []
+        for p in self.signature.parameters.values():
+            if p.kind is p.VAR_KEYWORD:
+                parts.append("key: value ...")
+            elif p.default is p.empty:
+                parts.append(p.name)
+            else:
+                parts.append(f"[{p.name}]")
+        return self.name + (" " + ", ".join(parts) if parts else "")
+
+
+ROUTINES: dict[str, Routine] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def routine(group: str, aliases=()):
+    """Register a routine under its function name; its docstring's first line is the help text."""
+    def deco(fn):
+        r = Routine(fn.__name__, fn, inspect.getdoc(fn).splitlines()[0], group, tuple(aliases))
+        ROUTINES[r.name] = r
+        for a in aliases:
+            _ALIASES[a] = r.name
+        return fn
+    return deco
+
+
+def suggest(name, options, quote=repr) -> str:
+    """' Did you mean X or Y?' for near misses (case-insensitive), '' when nothing is close."""
+    name, options = str(name), [str(o) for o in options]
+    same_case = [o for o in options if o.lower() == name.lower()]
+    lowered = {o.lower(): o for o in options}
+    close = same_case + [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)]
+    close = list(dict.fromkeys(close))[:3]
+    return f" Did you mean {' or '.join(map(quote, close))}?" if close else ""
+
+
+def lookup(name: str) -> Routine:
+    name = _ALIASES.get(name, name)
+    if name in ROUTINES:
+        return ROUTINES[name]
+    hint = suggest(name, [*ROUTINES, *_ALIASES], quote=str) or " Type `assist` to list the routines."
+    raise RoutineError(f"unknown routine {name!r}.{hint}")
+
+
+def usage(name: str) -> str:
+    return lookup(name).usage()
+
+
+def run(ctx, text: str):
+    """Parse `text` and run its routine with `ctx`; returns the routine's output (a Panel object)."""
+    call = parse_call(text)
+    return invoke(ctx, call)
+
+
+def invoke(ctx, call: Call):
+    r = lookup(call.name)
+    try:
+        bound = r.signature.bind(*call.args, **call.kwargs)
+    except TypeError as e:
+        raise RoutineError(f"{r.name}: {e}. Usage: {r.usage()}") from None
+    return r.fn(ctx, *bound.args, **bound.kwargs)
+
+
+def help_table() -> list[tuple[str, str, str]]:
+    """(group, usage, doc) for every routine, for the assist view and the help sidebar."""
+    return [(r.group, r.usage(), r.doc) for r in ROUTINES.values()]
+
+
+# ----------------------------------------------------------------------------------------------------------- helpers
+def _views():
+    from . import views
+
+    return views
+
+
+def _engine():
+    from deepbrook import engine
+
+    return engine
+
+
+def _get(ctx, name, kind):
+    """The workspace object `name`, checked to be a frame/model, with a clear error otherwise."""
+    if not isinstance(name, str):
+        raise RoutineError(f"expected the name of a {kind} in quotes, got {format_call('', name).strip()}")
+    entries = {e.name: e for e in ctx.workspace.list(kind)}
+    if kind == "model" and name not in entries and _store_finished_model(ctx, name):
+        entries = {e.name: e for e in ctx.workspace.list(kind)}
+    if name not in entries:
+        names = sorted(entries)
+        hint = suggest(name, names) or (
+            f" Known {kind}s: {', '.join(map(repr, names[:10]))}." if names else f" There are no {kind}s yet.")
+        raise RoutineError(f"no {kind} named {name!r}.{hint}")
+    return ctx.workspace.get(name)
+
+
+def _store_finished_model(ctx, name) -> bool:
+    """Store the model of a finished job now if its "done" event has not stored it yet (that runs just after)."""
+    for job in ctx.jobs.list():
+        if getattr(job, "dest", None) == name and getattr(job, "status", None) == "DONE":
+            ctx.workspace.put(name, job.result())
+            return True
+    return False
+
+
+def _str_list(value, what):
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RoutineError(f"{what} must be a string or a list of strings")
+    return value
+
+
+def _resolve_paths(ctx, paths):
+    out = []
+    for p in _str_list(paths, "paths"):
+        try:
+            f = ctx.resolve_path(p)
+        except (ValueError, FileNotFoundError) as e:
+            raise RoutineError(str(e)) from None
+        out.extend(sorted(x for x in f.iterdir() if x.is_file() and not x.name.startswith("."))
+                   if f.is_dir() else [f])
+    return [str(p) for p in out]
+
+
+# ---------------------------------------------------------------------------------------------------------- routines
+@routine("Help")
+def assist(ctx, routine=None):
+    """List the routines, or open the input form of one (`assist "buildModel"`)."""
+    if routine is None:
+        return _views().assist_view(ctx)
+    forms = {"importFiles": importFiles, "buildModel": buildModel, "splitFrame": splitFrame, "predict": predict,
+             "getFrames": getFrames, "getModels": getModels, "getJobs": getJobs, "assist": assist}
+    name = _ALIASES.get(routine, routine)
+    if name not in forms:
+        lookup(name)  # unknown names get the "did you mean" error
+        raise RoutineError(f"{name} has no input form; run it with arguments: {usage(name)}")
+    return forms[name](ctx)
+
+
+@routine("Data")
+def importFiles(ctx, paths=None):
+    """Import files from the server's data folders (no paths: open the import form)."""
+    return _views().import_files_view(ctx, [] if paths is None else _resolve_paths(ctx, paths))
+
+
+@routine("Data")
+def setupParse(ctx, paths, **options):
+    """Guess how to parse files and open the editable parse setup."""
+    setup = _engine().parse_setup(_resolve_paths(ctx, paths), **options)
+    return _views().parse_setup_view(ctx, setup)
+
+
+@routine("Data")
+def parseFiles(ctx, paths, destination_frame=None, **options):
+    """Parse files into a frame (options as in setupParse: separator, header, column_types, ...)."""
+    eng = _engine()
+    setup = eng.parse_setup(_resolve_paths(ctx, paths), **options)
+    frame = eng.parse(setup, destination=destination_frame)
+    ctx.workspace.put(frame.name, frame)
+    return _views().frame_summary_view(ctx, frame)
+
+
+@routine("Data")
+def getFrames(ctx):
+    """List the frames in the workspace."""
+    return _views().frames_view(ctx)
+
+
+@routine("Data", aliases=("getFrame",))
+def getFrameSummary(ctx, frame):
+    """Show a frame: size and a summary of every column."""
+    return _views().frame_summary_view(ctx, _get(ctx, frame, "frame"))
+
+
+@routine("Data")
+def changeColumnType(ctx, frame, column, type):
+    """Convert a column of a frame to another type (enum, numeric, string, ...) in place."""
+    f = _get(ctx, frame, "frame")
+    if column not in f.names:
+        raise RoutineError(f"frame {frame!r} has no column {column!r}.{suggest(column, f.names)}")
+    new = f.as_type(column, type)
+    ctx.workspace.put(frame, new)
+    return _views().frame_summary_view(ctx, new)
+
+
+@routine("Data")
+def splitFrame(ctx, frame=None, ratios=None, destinations=None, seed=None):
+    """Split a frame at random into parts (no ratios: open the split form)."""
+    if ratios is None:
+        return _views().split_frame_view(ctx, None if frame is None else _get(ctx, frame, "frame"))
+    f = _get(ctx, frame, "frame")
+    ratios = ratios if isinstance(ratios, list) else [ratios]
+    if not ratios or not all(isinstance(r, (int, float)) and not isinstance(r, bool) and 0 < r < 1 for r in ratios) \
+            or sum(ratios) >= 1:
+        raise RoutineError(f"splitFrame: ratios must be numbers in (0, 1) summing to less than 1, got {ratios}")
+    if destinations is not None:
+        destinations = _str_list(destinations, "destinations")
+        if len(destinations) != len(ratios) + 1:
+            raise RoutineError(f"splitFrame: {len(ratios)} ratios make {len(ratios) + 1} frames, "
+                               f"but {len(destinations)} destinations were given")
+    parts = f.split_frame(ratios, seed=seed, destinations=destinations)
+    for p in parts:
+        ctx.workspace.put(p.name, p)
+    return _views().frames_view(ctx)
+
+
+@routine("Data")
+def deleteFrame(ctx, frame):
+    """Delete a frame from the workspace."""
+    _get(ctx, frame, "frame")
+    ctx.workspace.delete(frame)
+    return _views().frames_view(ctx)
+
+
+@routine("Model")
+def buildModel(ctx, algo="deeplearning", params=None):
+    """Open the model form, or (with training_frame and response_column) start training in the background."""
+    if algo != "deeplearning":
+        raise RoutineError(f"unknown algorithm {algo!r}; Deepbrook builds \"deeplearning\" models")
+    params = dict(params or {})
+    if params.get("response_column") is None and not params.get("autoencoder"):
+        return _views().model_builder_view(ctx, algo, params)
+    ctx.job = start_training(ctx, params)
+    return _views().job_view(ctx, ctx.job)
+
+
+def start_training(ctx, params: dict):
+    """Validate `params` (frame names resolved from the workspace) and start a job; the model lands in the workspace.
+
+    Raises RoutineError listing every validation error (nothing is built then).
+    """
+    eng = _engine()
+    params = dict(params)
+    frames = {}
+    for key in ("training_frame", "validation_frame"):
+        if params.get(key) is not None:
+            frames[key] = _get(ctx, params.pop(key), "frame")
+        else:
+            params.pop(key, None)
+    if "training_frame" not in frames:
+        raise RoutineError("buildModel: training_frame is required")
+    if not params.get("model_id"):
+        params["model_id"] = f"deeplearning-{uuid.uuid4().hex[:8]}"
+    try:
+        messages = eng.validate(params, **frames)
+    except (eng.ParameterError, ValueError, TypeError) as e:
+        raise RoutineError(f"buildModel: {e}") from None
+    errors = [m for m in messages if m.level == "error"]
+    if errors:
+        raise RoutineError("buildModel: your model parameters have errors:\n" +
+                           "\n".join(f"- {m.parameter}: {m.message}" for m in errors))
+    for key in ("checkpoint", "pretrained_autoencoder"):  # model names -> the stored models
+        if isinstance(params.get(key), str) and params[key]:
+            params[key] = _get(ctx, params[key], "model")
+    runtime = {"backend": "dask", "scheduler": ctx.app.dask_scheduler} if ctx.app.dask_scheduler else {}
+    try:
+        job = eng.DeepLearning(**params, **runtime).train_async(**frames)
+    except eng.ParameterError as e:
+        raise RoutineError(f"buildModel: {e}") from None
+    ctx.jobs.add(job)
+    model_id, workspace = params["model_id"], ctx.workspace
+
+    def store(event):
+        if event.get("type") == "done" and getattr(job, "status", None) == "DONE":
+            workspace.put(model_id, job.result())
+
+    job.subscribe(store)
+    if getattr(job, "status", None) == "DONE":  # finished before we subscribed
+        store({"type": "done"})
+    return job
+
+
+@routine("Model")
+def getModels(ctx):
+    """List the models in the workspace."""
+    return _views().models_view(ctx)
+
+
+@routine("Model")
+def getModel(ctx, model):
+    """Show a model: parameters, scoring history, variable importances, metrics (live while it trains)."""
+    if isinstance(model, str) and model not in ctx.workspace.names("model"):
+        for job in ctx.jobs.list():  # a model still training is viewable, as in Flow
+            if getattr(job, "dest", None) == model:
+                return _views().model_view(ctx, job)
+    return _views().model_view(ctx, _get(ctx, model, "model"))
+
+
+@routine("Model")
+def deleteModel(ctx, model):
+    """Delete a model from the workspace."""
+    _get(ctx, model, "model")
+    ctx.workspace.delete(model)
+    return _views().models_view(ctx)
+
+
+@routine("Score")
+def predict(ctx, model=None, frame=None, destination=None):
+    """Score a frame with a model (missing model or frame: open the predict form)."""
+    if model is None or frame is None:
+        return _views().predict_view(ctx, model_key=model, frame_name=frame)
+    m, f = _get(ctx, model, "model"), _get(ctx, frame, "frame")
+    preds = m.predict(f)
+    name = destination or f"predictions_{model}_on_{frame}"
+    ctx.workspace.put(name, preds)
+    preds = ctx.workspace.get(name)  # stored under `name` (the workspace renames frames to their key)
+    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=preds)
+
+
+@routine("Admin")
+def getJobs(ctx):
+    """List the jobs of this server (running and finished)."""
+    return _views().jobs_view(ctx)
+
+
+def _job(ctx, key):
+    try:
+        return ctx.jobs.get(key)
+    except KeyError:
+        raise RoutineError(f"no job {key!r}.{suggest(key, [j.key for j in ctx.jobs.list()])}") from None
+
+
+@routine("Admin")
+def getJob(ctx, key):
+    """Show one job: progress, times, status."""
+    return _views().job_view(ctx, _job(ctx, key))
+
+
+@routine("Admin")
+def cancelJob(ctx, key):
+    """Cancel a running job."""
+    job = _job(ctx, key)
+    job.cancel()
+    return _views().job_view(ctx, job)

@@ -1,0 +1,80 @@
+"""`panel serve` entry point: one AppState per process (shared by tabs), one Notebook per tab.
+
+`deepbrook serve` runs `python -m panel serve <this file>`; settings arrive through DEEPBROOK_* variables.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import panel as pn
+
+from deepbrook.app.context import AppState
+from deepbrook.app.notebook import Notebook
+from deepbrook.app.notebook_view import NotebookView
+
+EXAMPLE = Path(__file__).parent / "examples" / "welcome.flow.json"
+STATE_KEY = "deepbrook-app-state"
+log = logging.getLogger("deepbrook.app")
+
+pn.extension("tabulator")
+
+
+def app_state() -> AppState:
+    """The process-wide state (created once; pn.state.cache is shared by all sessions)."""
+    return pn.state.as_cached(STATE_KEY, _new_state)
+
+
+def _new_state() -> AppState:
+    state = AppState.from_env()
+    _warm_up_in_background()
+    return state
+
+
+def _warm_up_in_background():
+    """Load/compile the numba kernels while the first user reads the page, so the first build starts at once."""
+    from deepbrook import engine
+
+    threading.Thread(target=getattr(engine, "warmup", None) or _train_tiny_model, name="deepbrook-warmup",
+                     daemon=True).start()
+
+
+def _train_tiny_model():
+    """Warm-up through the public API: one epoch on 32 synthetic rows touches the training and scoring kernels."""
+    import numpy as np
+
+    from deepbrook.engine import DeepLearning, Frame
+
+    try:
+        rng = np.random.default_rng(0)
+        frame = Frame.from_arrays({"x": rng.normal(size=32), "y": (rng.random(32) > 0.5).astype(float)},
+                                  types={"y": "enum"}, name="warmup")
+        DeepLearning(hidden=[2], epochs=1, seed=1, model_id="warmup").train(y="y", training_frame=frame)
+    except Exception:  # warm-up is an optimisation only
+        log.exception("numba warm-up failed")
+
+
+def example_notebook() -> dict:
+    return json.loads(EXAMPLE.read_text())
+
+
+def create_app(state: AppState | None = None, example: dict | None = None, run_example: bool = True):
+    """A fresh page for one browser tab: the example notebook, already run, inside the Deepbrook template."""
+    state = state or app_state()
+    nb = Notebook(state, doc=pn.state.curdoc)
+    nb.load_json(example if example is not None else example_notebook())
+    if run_example and not nb.run_all(timeout=60):
+        log.warning("the example notebook did not run cleanly: %s", nb.message)
+    nb.message = ""
+    view = NotebookView(nb)
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.on_session_destroyed(lambda _ctx: nb.clear())
+    return pn.template.FastListTemplate(
+        title="Deepbrook", sidebar=[view.sidebar()], main=[view], sidebar_width=300,
+        accent="#2f6fb5", header_background="#1f3b57", main_max_width="1200px")
+
+
+if __name__.startswith("bokeh_app"):
+    create_app().servable(title="Deepbrook")
