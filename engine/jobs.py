@@ -142,9 +142,11 @@ class Job:
             log.info("job %s failed: %s", self.key, exc)
         finally:
             self.end_time = time.time()
-            self._done.set()
+            # Subscribers hear "done" before result() returns, so a waiter never sees a finished job that its
+            # listeners (e.g. the app storing the model) have not handled yet.
             self.emit({"type": "done", "status": self.status,
                        "error": None if self.exception is None else str(self.exception)})
+            self._done.set()
 
     def __repr__(self):
         return f"Job({self.key!r}, {self.description!r}, {self.status}, {self.progress:.0%})"
