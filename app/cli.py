@@ -25,10 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder users may import from (repeatable; default: <workspace>/data and the bundled data)")
     s.add_argument("--upload-limit-mb", type=float, default=200.0)
     s.add_argument("--dask-scheduler", default=None, help="address of a Dask scheduler to train on")
-    # One callback thread keeps each tab's widget events in the order the user made them (a larger pool can run
-    # two events of one tab concurrently and out of order) while the event loop stays free; training has its own
-    # threads either way.
-    s.add_argument("--num-threads", type=int, default=1,
+    # Callbacks run on a small pool so periodic live-view drains never starve user events; each notebook
+    # serializes its own structure edits and runs with a lock.
+    s.add_argument("--num-threads", type=int, default=4,
                    help="threads for callbacks (panel serve --num-threads; 0 = run them on the event loop)")
     s.add_argument("--open", action="store_true", help="open a browser tab")
     return p

@@ -336,6 +336,8 @@ def deleteModel(ctx, model):
 def predict(ctx, model=None, frame=None, destination=None):
     """Score a frame with a model (missing model or frame: open the predict form)."""
     if model is None or frame is None:
+        if isinstance(model, str) and model not in ctx.workspace.names("model"):
+            _store_finished_model(ctx, model)  # a model whose job just finished is offered in the form
         return _views().predict_view(ctx, model_key=model, frame_name=frame)
     m, f = _get(ctx, model, "model"), _get(ctx, frame, "frame")
     preds = m.predict(f)

@@ -35,6 +35,7 @@ class Job:
         self._result = None
         self._cancel = threading.Event()
         self._done = threading.Event()
+        self._runner = None
         self._subscribers = []
         self._lock = threading.Lock()
         self._thread = None
@@ -77,7 +78,9 @@ class Job:
 
     def result(self, timeout=None):
         """Wait for the end; return the result, re-raise the job's exception, TimeoutError after ``timeout``."""
-        if not self._done.wait(timeout):
+        # The "done" listeners run on the job's own thread after the work ended: they may read the result at once.
+        finished_here = self._runner is threading.current_thread() and self.end_time is not None
+        if not finished_here and not self._done.wait(timeout):
             raise TimeoutError(f"job {self.key} still running after {timeout} s")
         if self.exception is not None:
             raise self.exception
@@ -131,6 +134,7 @@ class Job:
         return self.result()
 
     def _run(self, work):
+        self._runner = threading.current_thread()
         try:
             self._result = work(self)
             self.status = CANCELLED if self._cancel.is_set() else DONE

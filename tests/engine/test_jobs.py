@@ -90,3 +90,24 @@ def test_a_failing_subscriber_never_stops_training(frame):
     job = est.train_async(y="y", training_frame=frame)
     job.subscribe(lambda e: 1 / 0)
     assert job.result(timeout=120) is not None and job.status == "DONE"
+
+
+def test_done_listeners_run_before_waiters_wake_and_may_read_the_result():
+    """A 'done' listener that reads job.result() (the app stores the model that way) neither deadlocks nor
+    runs after result() has returned to a waiter."""
+    import threading
+    from deepbrook.engine.jobs import Job
+
+    seen = []
+    release = threading.Event()
+
+    def work(job):
+        release.wait(5)
+        return "model"
+
+    job = Job("store test")
+    job.subscribe(lambda e: seen.append(job.result()) if e["type"] == "done" else None)
+    job.start(work)
+    release.set()
+    assert job.result(timeout=10) == "model"
+    assert seen == ["model"]

@@ -44,7 +44,7 @@ def server(tmp_path_factory):
     log_path = workspace.parent / "server.log"
     log = open(log_path, "w")  # a file, not a pipe: a full pipe would block the server
     proc = subprocess.Popen([*deepbrook_command(), "serve", "--port", str(port), "--address", "127.0.0.1",
-                             "--workspace", str(workspace), "--num-threads", os.environ.get("DEEPBROOK_UI_THREADS", "1")],
+                             "--workspace", str(workspace), "--num-threads", os.environ.get("DEEPBROOK_UI_THREADS", "2")],
                             stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         wait_live(f"http://127.0.0.1:{port}/liveness", proc, log_path)
