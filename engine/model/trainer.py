@@ -41,6 +41,43 @@ class TrainingState:
     train_design: Any = None
     valid_design: Any = None
     model: Any = None
+    compute_seconds: float = 0.0  # time spent inside the training kernels (this run)
+
+
+class ThreadChooser:
+    """Picks the thread count for the next chunk from measured speeds (samples/s per option).
+
+    On a machine whose cores are shared, parallel kernels can run far slower than one thread (a parallel region
+    waits for its slowest thread; Hogwild! threads also fight over the same cache lines), and the best choice
+    changes with the load. So: try each option on the first chunks (the first measurement of each is replaced by
+    the second, it includes loading the compiled kernel), then run the fastest, re-measuring the others every
+    ``PROBE_EVERY`` chunks. The math is the same for every option (Hogwild! vs in-order updates aside).
+    """
+
+    PROBE_EVERY = 8
+
+    def __init__(self, options):
+        self.options = list(dict.fromkeys(int(t) for t in options))
+        self.speed = {t: None for t in self.options}
+        self.seen = {t: 0 for t in self.options}
+        self.chunks = 0
+
+    def next(self):
+        self.chunks += 1
+        for t in self.options:
+            if self.seen[t] < 2:
+                return t
+        best = max(self.options, key=lambda t: self.speed[t])
+        if len(self.options) > 1 and self.chunks % self.PROBE_EVERY == 0:
+            others = [t for t in self.options if t != best]
+            return others[(self.chunks // self.PROBE_EVERY) % len(others)]
+        return best
+
+    def record(self, threads, samples_per_s):
+        old = self.speed[threads]
+        self.seen[threads] += 1
+        self.speed[threads] = samples_per_s if self.seen[threads] <= 2 or old is None else \
+            0.5 * (old + samples_per_s)
 
 
 class _NoScorer:
@@ -94,7 +131,8 @@ class Trainer:
     epochs : float, total epochs to reach (counted from ``samples`` already done).
     train_samples_per_iteration : int (0, -1, -2 or N).
     seed : int, drives row order and dropout streams.
-    threads : 1 = reproducible serial kernel; None = all numba threads (Hogwild).
+    threads : 1 = reproducible serial kernel; N = N threads (Hogwild, or BLAS threads for mini-batches);
+        None = per chunk, all numba threads or one, whichever measures faster (ThreadChooser).
     scorer : object with ``after_iteration(state) -> ScoreOutcome`` and ``finish(state, reason)``.
     cancel : threading.Event checked between chunks.
     on_progress : callback(progress 0..1, state) after each chunk (must not block).
@@ -111,11 +149,14 @@ class Trainer:
         self.epochs = float(epochs)
         self.seed = int(seed)
         self.threads = default_threads() if threads is None else int(threads)
+        # threads=None: choose between all threads and one thread by measured speed (ThreadChooser)
+        self.chooser = ThreadChooser([self.threads, 1] if threads is None and self.threads > 1 else [self.threads])
         self.max_runtime_secs = float(max_runtime_secs or 0.0)
         self.scorer = scorer if scorer is not None else _NoScorer(self.epochs)
         self.cancel = cancel if cancel is not None else threading.Event()
         self.on_progress = on_progress
         self.step = step
+        self.step_notes = []  # distributed events not yet written into a scoring-history row
         eligible = np.flatnonzero(np.asarray(design.w) > 0)
         if len(eligible) == 0:
             raise TrainingError("no training rows with a positive weight (check weights_column and the response)")
@@ -171,6 +212,9 @@ class Trainer:
                 if reason is not None:
                     break
                 outcome = self.scorer.after_iteration(self.state)
+                if outcome.scored and self.step_notes and hasattr(self.scorer, "history"):
+                    self.scorer.history.set_last(note="; ".join(self.step_notes))  # e.g. a lost Dask worker
+                    self.step_notes = []
                 if outcome.stop:
                     reason = outcome.reason or "epochs"
         except BaseException:
@@ -186,19 +230,29 @@ class Trainer:
     def _iteration(self, t0):
         """Train one iteration in chunks; returns a stop reason when cancelled or out of time, else None."""
         todo = self.iteration_rows()
-        if self.step is not None:
-            rows = self.step(self.network, self.hyper, todo, self.state.iterations, self.seed)
+        if self.step is not None:  # distributed (engine/distributed): multi-node tspi, averaged copies
+            self.step.cancel_event = self.cancel
+            remaining = math.ceil(self.total_samples - self.state.samples)
+            todo = int(max(1, min(self.step.rows_for_iteration(todo, self.network, self.hyper), remaining)))
+            rows = self.step(self.network, self.hyper, todo, self.state.iterations + 1, self.seed,
+                             samples_seen=self.state.samples)
             self._advance(rows)
+            note = self.step.pop_notes()
+            if note:
+                self.step_notes.append(note)
             return self._interrupt(t0)
         while todo > 0:
             k = min(todo, self.chunk_rows())
             rows = self.order.take(k)
+            threads = self.chooser.next()
             tc = time.perf_counter()
             n = train_rows(self.network, self.design, rows, self.hyper, self.seed, samples_seen=self.state.samples,
-                           threads=self.threads)
+                           threads=threads)
             dt = time.perf_counter() - tc
+            self.state.compute_seconds += dt
             if dt > 0:
                 s = k / dt
+                self.chooser.record(threads, s)
                 self.speed = s if self.speed is None else 0.5 * (self.speed + s)
             self._advance(n if n else k)
             todo -= k
