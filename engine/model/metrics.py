@@ -375,7 +375,10 @@ def _thresholds_table(thr, crit):
 # Multinomial
 # ----------------------------------------------------------------------------------------------------------------
 def hit_ratios(y, probs, weights=None, k=10):
-    """Top-k hit ratios for k = 1..min(k, n_classes): weighted fraction with the true class in the k best."""
+    """Top-k hit ratios for k = 1..min(k, n_classes): weighted fraction with the true class in the k best.
+
+    Exact ties (saturated float32 probabilities) rank the lower class index first (a stable sort).
+    """
     y = np.asarray(y, np.int64)
     probs = np.asarray(probs, float)
     w = _weights(weights, y.size)
