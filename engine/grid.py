@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, TrainingError
+from .events import Listeners
 from .params import Message
 from .jobs import Job
 
@@ -102,7 +103,7 @@ class GridSearch:
         self.progress = 0.0
         self._cancel = threading.Event()
         self._lock = threading.Lock()
-        self._listeners = []
+        self._listeners = Listeners()
         self.stopped_early = False
         self._current = None
 
@@ -183,25 +184,11 @@ class GridSearch:
     def subscribe(self, callback):
         """`callback(event)` after each model ({"type": "model", "key", "params"}) and at the end; returns an
         unsubscribe function."""
-        with self._lock:
-            self._listeners.append(callback)
-
-        def unsubscribe():
-            with self._lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     def _notify(self, event):
-        with self._lock:
-            listeners = list(self._listeners)
-        for cb in listeners:
-            try:
-                cb(event)
-            except Exception:  # noqa: BLE001
-                log.exception("grid listener failed")
+        self._listeners.notify(event)
 
-    # ---- results -------------------------------------------------------------------------------------------
     def _default_sort(self):
         problem = getattr(self.models[0], "problem", None) if self.models else None
         return {"binomial": "logloss", "multinomial": "logloss", "regression": "residual_deviance"}.get(problem,

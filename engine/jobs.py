@@ -12,6 +12,8 @@ import threading
 import time
 import uuid
 
+from .events import Listeners
+
 log = logging.getLogger(__name__)
 
 CREATED, RUNNING, DONE, CANCELLED, FAILED = "CREATED", "RUNNING", "DONE", "CANCELLED", "FAILED"
@@ -36,7 +38,7 @@ class Job:
         self._cancel = threading.Event()
         self._done = threading.Event()
         self._runner = None
-        self._subscribers = []
+        self._listeners = Listeners()
         self._lock = threading.Lock()
         self._thread = None
 
@@ -92,23 +94,10 @@ class Job:
     # ------------------------------------------------------------------ events
     def subscribe(self, callback):
         """Call ``callback(event)`` for every event from now on; returns an unsubscribe function."""
-        with self._lock:
-            self._subscribers.append(callback)
-
-        def unsubscribe():
-            with self._lock:
-                if callback in self._subscribers:
-                    self._subscribers.remove(callback)
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     def emit(self, event):
-        with self._lock:
-            subs = list(self._subscribers)
-        for cb in subs:
-            try:
-                cb(event)
-            except Exception:  # noqa: BLE001 - a broken listener must never stop training
-                log.exception("job %s: event callback failed", self.key)
+        self._listeners.notify(event)
 
     def set_progress(self, progress, **info):
         self.progress = float(min(1.0, max(0.0, progress)))

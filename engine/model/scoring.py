@@ -17,6 +17,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..events import Listeners
 from . import metrics as M
 from . import stopping as S
 
@@ -73,7 +74,7 @@ class ScoringHistory:
         self.has_validation = bool(has_validation)
         self.columns = history_columns(problem, has_validation)
         self._rows = [dict(r) for r in rows or []]
-        self._listeners = []
+        self._listeners = Listeners()
         self._lock = threading.Lock()
         self.stop_reason = stop_reason
 
@@ -89,23 +90,11 @@ class ScoringHistory:
         """Add a row and notify listeners (a failing listener is logged and never stops training)."""
         with self._lock:
             self._rows.append(dict(row))
-            listeners = list(self._listeners)
-        for cb in listeners:
-            try:
-                cb(dict(row))
-            except Exception:  # noqa: BLE001 - listeners must never break training
-                log.exception("scoring-history listener %r failed", cb)
+        self._listeners.notify(row, copy=dict)
 
     def subscribe(self, callback: Callable[[dict], Any]) -> Callable[[], None]:
         """Call `callback(row_dict)` for each new row (from the training thread); returns an unsubscribe."""
-        with self._lock:
-            self._listeners.append(callback)
-
-        def unsubscribe():
-            with self._lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     def set_last(self, **fields):
         with self._lock:
