@@ -261,24 +261,35 @@ class DaskIterationStep:
             except (TimeoutError, FuturesCancelledError):
                 pass                                          # statuses are inspected below either way
             for shard, future in list(pending.items()):
-                if future.status == "finished":
-                    results[shard] = future.result()
+                status = future.status
+                if status not in ("finished", "error", "cancelled", "lost"):
+                    continue
+                try:
+                    if status == "error":
+                        raise future.exception()
+                    if status != "finished":
+                        raise concurrent.futures.CancelledError()
+                    # A worker can die between "finished" and the fetch: its result is then lost like its task.
+                    results[shard] = future.result(timeout=WORKER_WAIT_SECONDS)
                     if self.elastic:
                         self._local[shard] = future              # the worker keeps its local model in memory
                     del pending[shard]
-                elif future.status in ("error", "cancelled", "lost"):
-                    exc = future.exception() if future.status == "error" else concurrent.futures.CancelledError()
+                    continue
+                except TimeoutError as exc:
+                    lost = exc
+                except Exception as exc:  # noqa: BLE001 - sorted into lost-worker vs training errors below
                     if not _recoverable(exc):
                         raise TrainingError(f"training shard {shard} on {self.assigned[shard]} failed: "
                                             f"{exc!r}") from exc
-                    recoveries += 1
-                    if recoveries > MAX_RECOVERIES_PER_ITERATION:
-                        raise TrainingError(f"iteration {iteration}: Dask workers kept failing "
-                                            f"({recoveries} re-assignments)") from exc
-                    self._reassign(shard, iteration, type(exc).__name__)
-                    if weights.status != "finished":              # every copy of the broadcast weights died too
-                        weights = self._broadcast(network)
-                    pending[shard] = self._submit(shard, weights, hyper, plans[shard])
+                    lost = exc
+                recoveries += 1
+                if recoveries > MAX_RECOVERIES_PER_ITERATION:
+                    raise TrainingError(f"iteration {iteration}: Dask workers kept failing "
+                                        f"({recoveries} re-assignments)") from lost
+                self._reassign(shard, iteration, type(lost).__name__)
+                if weights.status != "finished":              # every copy of the broadcast weights died too
+                    weights = self._broadcast(network)
+                pending[shard] = self._submit(shard, weights, hyper, plans[shard])
         return results
 
     # ---- reporting ------------------------------------------------------------------------------------------
