@@ -68,3 +68,9 @@ def app_page(page, server):
     page.goto(url, timeout=60_000)
     expect(page.locator(".db-model-builder")).to_have_count(1, timeout=60_000)  # the example's last cell
     return page
+
+
+@pytest.fixture(scope="session")
+def serve_helpers():
+    """free_port and wait_live for tests that start their own server (e.g. the README's run command)."""
+    return free_port, wait_live
