@@ -7,6 +7,7 @@ layer and metrics sections are filled from the final model.
 """
 from __future__ import annotations
 
+import html
 import io
 import tempfile
 import zipfile
@@ -203,7 +204,9 @@ class ModelView(pn.viewable.Viewer):
         algo = getattr(s.current_model(), "algo", "Deep Learning")
         header = pn.pane.HTML(f"<table><tr><th style='text-align:right'><i>Model ID</i></th>"
                               f"<td class='db-model-id'>{s.model_key}</td></tr><tr><th style='text-align:right'>"
-                              f"<i>Algorithm</i></th><td>{algo}</td></tr></table>")
+                              f"<i>Algorithm</i></th><td>{algo}</td></tr><tr><th style='text-align:right'>"
+                              f"<i>Backend</i></th><td class='db-model-backend'>"
+                              f"{html.escape(backend_text(s.current_model()))}</td></tr></table>")
         return pn.Column(
             title("Model", "🧊"), header, self.status, self.actions(),
             pn.Card(self.params_toggle, self.params_table, title="Model parameters", collapsed=True,
@@ -217,6 +220,15 @@ class ModelView(pn.viewable.Viewer):
             self.metrics,
             pn.Card(self.history_table, title="Scoring history table", collapsed=True, sizing_mode="stretch_width"),
             css_classes=test_id("model-view"), sizing_mode="stretch_width")
+
+
+def backend_text(model) -> str:
+    """Where the model trained: the local threaded engine, or a Dask cluster and its workers."""
+    info = (getattr(model, "output", None) or {}).get("backend") or {"backend": "local"}
+    if info.get("backend") != "dask":
+        return "local (threaded numba engine)"
+    workers = info.get("workers") or []
+    return f"dask at {info.get('scheduler')}: {len(workers)} workers ({', '.join(workers)})"
 
 
 def model_view(ctx, model):

@@ -179,3 +179,15 @@ def test_validation_line_and_card_only_with_a_validation_frame(ctx, app, model, 
     np.testing.assert_array_equal(view.scoring.source.data["valid"], hist["validation_logloss"].to_numpy(float))
     assert [c.css_classes[0] for c in view.metrics.objects] == ["db-card-training-metrics",
                                                                 "db-card-validation-metrics"]
+
+
+def test_model_view_names_the_backend_and_workers():
+    from types import SimpleNamespace
+    from deepbrook.app.views.model_view import backend_text
+
+    local = SimpleNamespace(output={"backend": {"backend": "local"}})
+    dask = SimpleNamespace(output={"backend": {"backend": "dask", "scheduler": "tcp://127.0.0.1:8786",
+                                               "workers": ["tcp://127.0.0.1:1", "tcp://127.0.0.1:2"]}})
+    assert backend_text(local).startswith("local")
+    assert backend_text(None).startswith("local")
+    assert backend_text(dask) == "dask at tcp://127.0.0.1:8786: 2 workers (tcp://127.0.0.1:1, tcp://127.0.0.1:2)"
