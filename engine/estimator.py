@@ -161,6 +161,7 @@ def build_model(p, training_frame, validation_frame, job, runtime=None):
     model.output["epochs"] = trainer.state.epochs
     model.output["iterations"] = trainer.state.iterations
     model.output["samples"] = trainer.state.samples
+    model.output["compute_seconds"] = trainer.state.compute_seconds  # time inside the training kernels
     job.stop_reason = reason
     if getattr(resolved, "export_checkpoints_dir", None):  # issue 5: H2O exports every built model there
         from .model.persist import export_checkpoint

@@ -6,6 +6,7 @@ into a Network in place; the trainer, the mini-batch path and the distributed ba
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 
@@ -130,6 +131,28 @@ def default_threads():
     return numba.get_num_threads()
 
 
+MINIBATCH_DATA_PARALLEL = False
+_BLAS = []
+
+
+@contextlib.contextmanager
+def blas_threads(n):
+    """Run the block with the BLAS that numba's ``np.dot`` calls (scipy's) limited to ``n`` threads.
+
+    The controller is built once (it scans the loaded libraries); other libraries are left alone.
+    """
+    if not _BLAS:
+        import scipy.linalg.cython_blas  # noqa: F401 - the BLAS numba binds to must be loaded before the scan
+        from threadpoolctl import ThreadpoolController
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    ctl = _BLAS[0]
+    if all(info.get("num_threads") == n for info in ctl.info()):
+        yield
+        return
+    with ctl.limit(limits=n):
+        yield
+
+
 def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, threads=None):
     """Train the rows ``row_ids`` of ``design`` (in that order) into ``network``'s arrays in place.
 
@@ -147,8 +170,18 @@ def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, thre
     n_threads = default_threads() if threads is None else max(1, int(threads))
     if hyper.mini_batch_size > 1:
         from ..kernels import minibatch
-        kern = minibatch.minibatch_rows_parallel if n_threads > 1 else minibatch.minibatch_rows_serial
-        n, status = kern(network.net, cfg, data, rows, int(hyper.mini_batch_size), n_threads)
+        # Threads go to BLAS (one sgemm per layer and direction); the elementwise work stays on one numba thread.
+        # Measured on MNIST [200,200], batch 256, 2 cores: 110-118k samples/s this way vs 80k for the
+        # data-parallel variant (one part of the batch per numba thread, single-threaded BLAS) and 75-87k for
+        # one thread in all. ``MINIBATCH_DATA_PARALLEL`` switches to the data-parallel variant.
+        with blas_threads(n_threads):
+            if MINIBATCH_DATA_PARALLEL and n_threads > 1:
+                with blas_threads(1):
+                    n, status = minibatch.minibatch_rows_parallel(network.net, cfg, data, rows,
+                                                                  int(hyper.mini_batch_size), n_threads)
+            else:
+                n, status = minibatch.minibatch_rows_serial(network.net, cfg, data, rows,
+                                                            int(hyper.mini_batch_size), 1)
     elif n_threads > 1:
         n, status = sgd.sgd_rows_parallel(network.net, cfg, data, rows, n_threads)
     else:

@@ -51,10 +51,11 @@ class ThreadChooser:
     waits for its slowest thread; Hogwild! threads also fight over the same cache lines), and the best choice
     changes with the load. So: try each option on the first chunks (the first measurement of each is replaced by
     the second, it includes loading the compiled kernel), then run the fastest, re-measuring the others every
-    ``PROBE_EVERY`` chunks. The math is the same for every option (Hogwild! vs in-order updates aside).
+    ``PROBE_EVERY`` chunks (each chunk sized from its own option's speed). The math is the same for every option
+    (Hogwild! vs in-order updates aside).
     """
 
-    PROBE_EVERY = 8
+    PROBE_EVERY = 16
 
     def __init__(self, options):
         self.options = list(dict.fromkeys(int(t) for t in options))
@@ -186,11 +187,13 @@ class Trainer:
             n = max(1, self.tspi)
         return int(max(1, min(n, math.ceil(remaining))))
 
-    def chunk_rows(self):
-        if self.speed is None:
+    def chunk_rows(self, threads=None):
+        """Rows for about CHUNK_SECONDS at the speed measured for ``threads`` (else the overall speed)."""
+        speed = self.chooser.speed.get(threads) or self.speed
+        if speed is None:
             return _FIRST_CHUNK_ROWS
         mb = max(1, self.hyper.mini_batch_size)
-        return max(mb, int(self.speed * CHUNK_SECONDS) // mb * mb)
+        return max(mb, int(speed * CHUNK_SECONDS) // mb * mb)
 
     # ------------------------------------------------------------------ loop
     def run(self):
@@ -242,9 +245,9 @@ class Trainer:
                 self.step_notes.append(note)
             return self._interrupt(t0)
         while todo > 0:
-            k = min(todo, self.chunk_rows())
-            rows = self.order.take(k)
             threads = self.chooser.next()
+            k = min(todo, self.chunk_rows(threads))
+            rows = self.order.take(k)
             tc = time.perf_counter()
             n = train_rows(self.network, self.design, rows, self.hyper, self.seed, samples_seen=self.state.samples,
                            threads=threads)

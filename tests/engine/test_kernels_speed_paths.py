@@ -1,0 +1,65 @@
+"""Speed paths (issue 7): batched scoring, the data-parallel mini-batch variant, the trainer's thread chooser."""
+import numpy as np
+import pytest
+from kernel_cases import design, network
+
+from deepbrook.engine.kernels import hyper as H
+from deepbrook.engine.kernels import minibatch
+from deepbrook.engine.kernels.predict import predict_blocks, predict_rows_serial
+from deepbrook.engine.model.optimizer import Hyper, design_arrays
+from deepbrook.engine.model.trainer import ThreadChooser
+
+
+@pytest.mark.parametrize("activation,output,n_out,dropout", [("rectifier", "softmax", 3, None),
+                                                              ("maxout", "linear", 1, None),
+                                                              ("tanh", "softmax", 3, [0.3, 0.2])])
+def test_block_scoring_equals_row_scoring(activation, output, n_out, dropout):
+    net = network(activation, output, n_out, hidden_dropout=dropout)
+    d = design(n=600, seed=3)       # more than two blocks of 256, the last one partial
+    d.num[5, 1] = np.nan            # missing numeric -> 0
+    d.cat[7, 0] = -1                # no active slot
+    d.offset[:] = 0.25
+    for upto in range(net.n_layers):
+        units = int(net.lay[upto, H.L_UNITS])
+        rows, blocks = np.zeros((600, units), np.float32), np.zeros((600, units), np.float32)
+        predict_rows_serial(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, rows, 1)
+        predict_blocks(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, blocks)
+        np.testing.assert_allclose(blocks, rows, rtol=1e-5, atol=1e-6, err_msg=f"layer {upto}")
+
+
+def test_data_parallel_minibatch_variant_matches_the_serial_kernel():
+    def run(kernel, parts):
+        net = network("rectifier", "softmax", 3, hidden=(16, 8), seed=3, input_dropout=0.1,
+                      hidden_dropout=[0.3, 0.2])
+        d = design(n=203, seed=3)   # last batch partial
+        hyp, opt = Hyper(loss=H.CROSSENTROPY, mini_batch_size=16).arrays(0.0, 5)
+        n, status = kernel(net.net, (net.lay, net.drop, hyp, opt), design_arrays(d), np.arange(203), 16, parts)
+        assert (n, status) == (203, H.OK)
+        return net
+    a = run(minibatch.minibatch_rows_serial, 1)
+    for kernel, parts in ((minibatch.minibatch_rows_serial, 3), (minibatch.minibatch_rows_parallel, 2)):
+        b = run(kernel, parts)      # same masks, same math; only the summation order of the parts differs
+        np.testing.assert_allclose(b.W, a.W, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(b.B, a.B, rtol=1e-4, atol=1e-6)
+
+
+def test_thread_chooser_probes_each_option_then_runs_the_fastest():
+    c = ThreadChooser([2, 1])
+    speeds = {2: 1000.0, 1: 3000.0}
+    first = []
+    for _ in range(4):
+        first.append(c.next())
+        c.record(first[-1], speeds[first[-1]])
+    assert first == [2, 2, 1, 1]
+    picks = []
+    for _ in range(16):
+        t = c.next()
+        c.record(t, speeds[t])
+        picks.append(t)
+    assert picks.count(1) >= 13 and 2 in picks       # mostly the faster option, the other re-measured
+    speeds[2] = 9000.0                                 # the load changed: the chooser follows
+    for _ in range(24):
+        t = c.next()
+        c.record(t, speeds[t])
+    assert c.next() == 2
+    assert ThreadChooser([1]).next() == 1
