@@ -7,8 +7,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     NUMBA_CACHE_DIR=/var/cache/deepbrook/numba \
     NUMBA_THREADING_LAYER=omp \
-    DEEPBROOK_WORKSPACE=/data/workspace \
-    DEEPBROOK_ASSETS=/opt/deepbrook/assets
+    DEEPBROOK_WORKSPACE=/data/workspace
 
 # libgomp1: numba's thread-safe OpenMP layer (slim images lack it; the fallback 'workqueue' aborts under concurrency).
 # hadolint ignore=DL3008

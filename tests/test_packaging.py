@@ -77,3 +77,19 @@ def test_ci_runs_the_readme_test_command():
     assert "scripts/test.sh" in readme and "scripts/serve.sh" in readme
     assert "scripts/test.sh" in ci and "set -euo pipefail" in ci and "timeout" in ci
     assert "workqueue" not in ci.replace("never workqueue", "")
+
+
+@pytest.mark.slow
+def test_wheel_holds_only_deepbrook_with_the_bundled_example(tmp_path):
+    """A regular (non-editable) install, as in the Docker image: one `deepbrook` tree, example notebook and data."""
+    import zipfile
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(tmp_path)],
+                   check=True, cwd=tmp_path)
+    [wheel] = tmp_path.glob("deepbrook-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/")[0] for n in names if not n.startswith("deepbrook-")}
+    assert top == {"deepbrook"}
+    assert "deepbrook/engine/__init__.py" in names and "deepbrook/app/cli.py" in names
+    assert "deepbrook/app/examples/welcome.flow.json" in names
+    assert "deepbrook/app/examples/data/prostate.csv.gz" in names
+    assert zipfile.ZipFile(wheel).getinfo("deepbrook/app/examples/data/prostate.csv.gz").file_size > 1000
