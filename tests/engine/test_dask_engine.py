@@ -22,17 +22,6 @@ def digits_frame(rows=slice(None)):
 
 
 @pytest.fixture(scope="module")
-def client():
-    from distributed import Client, LocalCluster
-    cluster = LocalCluster(processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                           dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"})
-    c = Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def digits():
     return digits_frame()
 

@@ -104,17 +104,6 @@ def digits():
                   np.zeros(n, np.float32), np.arange(n, dtype=np.int64))
 
 
-@pytest.fixture(scope="module")
-def client():
-    from distributed import Client, LocalCluster
-    cluster = LocalCluster(processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                           dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"})
-    c = Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-
-
 def step_for(client, design, **params):
     return make_iteration_step("dask", client=client, design=design, params=Params(**params),
                                train_fn=softmax_rows)

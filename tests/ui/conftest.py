@@ -36,6 +36,16 @@ def wait_live(url: str, proc: subprocess.Popen, log_path: Path, timeout: float =
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+def stop(proc: subprocess.Popen):
+    """Terminate a server process, killing it if it does not exit within 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """Start `deepbrook serve` on a free port with a fresh workspace; yields (base URL, workspace dir)."""
@@ -50,12 +60,7 @@ def server(tmp_path_factory):
         wait_live(f"http://127.0.0.1:{port}/liveness", proc, log_path)
         yield f"http://127.0.0.1:{port}/", workspace
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
@@ -72,5 +77,5 @@ def app_page(page, server):
 
 @pytest.fixture(scope="session")
 def serve_helpers():
-    """free_port and wait_live for tests that start their own server (e.g. the README's run command)."""
-    return free_port, wait_live
+    """free_port, wait_live and stop for tests that start their own server (e.g. the README's run command)."""
+    return free_port, wait_live, stop

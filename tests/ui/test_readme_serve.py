@@ -14,7 +14,7 @@ pytestmark = pytest.mark.ui
 
 
 def test_readme_run_command_serves_the_example(page, tmp_path, serve_helpers):
-    free_port, wait_live = serve_helpers
+    free_port, wait_live, stop = serve_helpers
     port = free_port()
     log_path = tmp_path / "serve.log"
     env = {**os.environ, "VENV": str(Path(sys.executable).parents[1])}  # the venv the README's test command made
@@ -35,9 +35,4 @@ def test_readme_run_command_serves_the_example(page, tmp_path, serve_helpers):
             expect(page.locator(".db-model-builder")).to_have_count(1, timeout=90_000)  # the example ran to its form
             expect(page.locator(".db-frame-summary").first).to_contain_text("prostate.hex")
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
