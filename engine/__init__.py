@@ -4,25 +4,32 @@ This module's names are the engine's public API; the app imports nothing else.
 """
 from . import config as _config  # noqa: F401  (sets the thread-safe numba layer before numba loads)
 from .errors import DeepbrookError, ParameterError, ParseError, TrainingError, WorkspaceError
+from .estimator import DeepLearning
 from .frames import Frame, ParseSetup, import_file, parse, parse_setup, split_frame
-from .workspace import Workspace, WorkspaceEntry
-from .params import (DeepLearningParameters, Message, ParamInfo, ResolvedParameters, check_checkpoint_compatible,
-                     parameter_info, resolve, validate)
-
-__all__ = ["DeepbrookError", "ParameterError", "ParseError", "TrainingError", "WorkspaceError"]
-__all__ += ["Frame", "ParseSetup", "import_file", "parse", "parse_setup", "split_frame", "Workspace", "WorkspaceEntry"]
-__all__ += ["DeepLearningParameters", "Message", "ParamInfo", "ResolvedParameters", "check_checkpoint_compatible",
-            "parameter_info", "resolve", "validate"]
+from .grid import GridSearch
+from .jobs import Job, JobRegistry
 from .model.metrics import ModelMetrics, make_metrics
+from .model.model import DeepLearningModel
 from .model.persist import load_model, save_model
 from .model.scoring import ScoringHistory
-from .grid import GridSearch
-__all__ += ["ModelMetrics", "make_metrics", "load_model", "save_model", "ScoringHistory", "GridSearch"]
-from .estimator import DeepLearning
-from .jobs import Job, JobRegistry
-from .model.model import DeepLearningModel
-__all__ += ["DeepLearning", "DeepLearningModel", "Job", "JobRegistry", "DeepLearningClassifier",
-            "DeepLearningRegressor"]
+from .params import (DeepLearningParameters, Message, ParamInfo, ResolvedParameters, check_checkpoint_compatible,
+                     parameter_info, resolve, validate)
+from .workspace import Workspace, WorkspaceEntry
+
+__all__ = [
+    # errors
+    "DeepbrookError", "ParameterError", "ParseError", "TrainingError", "WorkspaceError",
+    # frames and the workspace
+    "Frame", "ParseSetup", "import_file", "parse", "parse_setup", "split_frame", "Workspace", "WorkspaceEntry",
+    # parameters
+    "DeepLearningParameters", "Message", "ParamInfo", "ResolvedParameters", "check_checkpoint_compatible",
+    "parameter_info", "resolve", "validate",
+    # training, models, jobs
+    "DeepLearning", "DeepLearningModel", "Job", "JobRegistry", "GridSearch",
+    "DeepLearningClassifier", "DeepLearningRegressor",
+    # outputs and persistence
+    "ModelMetrics", "make_metrics", "ScoringHistory", "load_model", "save_model",
+]
 
 
 def __getattr__(name):
