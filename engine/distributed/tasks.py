@@ -26,6 +26,7 @@ class ShardPlan(NamedTuple):
     samples_seen: float = 0.0          # rows trained before this iteration (rate annealing, momentum, dropout)
     train_fn: object = ENGINE_TRAIN_ROWS  # "module:function" or a picklable callable like train_rows:
     #   fn(network, design, row_ids, hyper, rng_seed, samples_seen=0.0) -> rows trained, network updated in place
+    row_ids: object = None             # the driver's explicit rows of the shard (int64); None: ``select_rows``
 
 
 def n_rows_of(design):
@@ -60,7 +61,8 @@ def train_shard(shard, network, hyper, plan, local=None):
     start = time.perf_counter()
     fn = _resolve(plan.train_fn)
     model = clone(local[0] if local is not None else network)
-    row_ids = select_rows(n_rows_of(shard), plan.n_rows, plan.shuffle, plan.seed)
+    row_ids = plan.row_ids if plan.row_ids is not None else \
+        select_rows(n_rows_of(shard), plan.n_rows, plan.shuffle, plan.seed)
     reg = plan.elastic_regularization
     if reg > 0 and _accepts_center(fn):
         rows = fn(model, shard, row_ids, hyper, plan.seed, samples_seen=plan.samples_seen, center=network)

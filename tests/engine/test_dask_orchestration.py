@@ -200,8 +200,10 @@ def test_step_equals_averaging_of_shards_trained_locally(client, digits):
         expected = TinyNet(64, 10)
         shards = [_subset(digits, r) for r in step.shard_rows]
         copies, rows = [], []
+        orders = step.row_orders()                        # fresh row streams: the local trainer's RowOrder rules
         for s, count in enumerate(_split_rows(600, [len(r) for r in step.shard_rows])):
-            plan = ShardPlan(int(count), iteration_seed(42, 1, s), False, 0.0, 0.05, 0.0, softmax_rows)
+            plan = ShardPlan(int(count), iteration_seed(42, 1, s), False, 0.0, 0.05, 0.0, softmax_rows,
+                             orders[s].take(int(count)))
             model, n, _ = train_shard(shards[s], expected, hyper, plan)
             copies.append(model)
             rows.append(n)
@@ -342,5 +344,26 @@ def test_cancel_abandons_the_iteration_and_keeps_the_model(client, digits):
         np.testing.assert_array_equal(net.W, before)
         step.cancel_event.clear()
         assert step(net, Hyper(), 600, 1) == 600 and step.iterations == 1
+    finally:
+        step.close()
+
+
+def test_replicated_workers_share_one_row_stream_like_the_local_trainer(client, digits):
+    """Replicated data: each iteration's rows are consecutive pieces of ONE stream of seeded passes (the local
+    trainer's RowOrder), so the workers train disjoint rows and an epoch visits every row exactly once."""
+    client.wait_for_workers(2, timeout=60)                 # a worker killed by an earlier test is restarted
+    step = step_for(client, digits, train_samples_per_iteration=600, replicate_training_data=True)
+    try:
+        assert step.replicated and step.n_workers == 2
+        n = step.n_train
+        pieces = []
+        for it in range(-(-n // 600)):
+            a, b = step._iteration_rows(_split_rows(600, [len(r) for r in step.shard_rows]))
+            assert len(a) == len(b) == 300
+            if 600 * (it + 1) <= n:                            # inside one pass: the two workers' rows are disjoint
+                assert not set(a) & set(b)
+            pieces += [a, b]
+        np.testing.assert_array_equal(np.sort(np.concatenate(pieces)[:n]), np.arange(n))
+        assert not np.array_equal(np.concatenate(pieces)[:n], np.arange(n))   # a part of the data: shuffled
     finally:
         step.close()
