@@ -111,9 +111,11 @@ def test_run_all_reproduces_the_objects(app_page):
     page.keyboard.press("d")
     page.keyboard.press("d")
     expect(cells(page)).to_have_count(i)
-    # a model built by the notebook: Run All waits for its training before the next cell opens it
+    # a model built by the notebook: Run All waits for its training before the next cell opens it. The job is
+    # bounded by time (no early stopping, max_runtime_secs), so the wait is ~8 s however fast training gets.
     j = add_code_cell_at_end(page, 'buildModel "deeplearning", {training_frame: "prostate.hex", '
-                                   'response_column: "CAPSULE", hidden: [16], epochs: 5000, model_id: "ui_model"}')
+                                   'response_column: "CAPSULE", hidden: [16], epochs: 1000000, stopping_rounds: 0, '
+                                   'max_runtime_secs: 8, model_id: "ui_model"}')
     page.keyboard.press("Escape")
     add_code_cell_at_end(page, 'getModel "ui_model"')
     page.keyboard.press("Escape")
