@@ -131,6 +131,12 @@ def _get(ctx, name, kind):
     return ctx.workspace.get(name)
 
 
+def _delete(ctx, name, kind):
+    """Delete the workspace object `name` after checking it is a `kind` (a clear error otherwise)."""
+    _get(ctx, name, kind)
+    ctx.workspace.delete(name)
+
+
 def _store_finished_model(ctx, name) -> bool:
     """Store the model of a finished job now if its "done" event has not stored it yet (that runs just after)."""
     for job in ctx.jobs.list():
@@ -245,8 +251,7 @@ def splitFrame(ctx, frame=None, ratios=None, destinations=None, seed=None):
 @routine("Data")
 def deleteFrame(ctx, frame):
     """Delete a frame from the workspace."""
-    _get(ctx, frame, "frame")
-    ctx.workspace.delete(frame)
+    _delete(ctx, frame, "frame")
     return _views().frames_view(ctx)
 
 
@@ -327,8 +332,7 @@ def getModel(ctx, model):
 @routine("Model")
 def deleteModel(ctx, model):
     """Delete a model from the workspace."""
-    _get(ctx, model, "model")
-    ctx.workspace.delete(model)
+    _delete(ctx, model, "model")
     return _views().models_view(ctx)
 
 
