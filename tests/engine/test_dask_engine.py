@@ -111,21 +111,23 @@ def mnist_error(model, frame):
 def test_mnist_two_workers_match_the_local_engine(client, mnist):
     """MNIST, all 60k rows, [200,200], 1 epoch, local engine against 2 workers with H2O's model averaging.
 
-    The issue asks for "within 0.5 points"; measured at this seed: local 3.72%, 2 workers 4.36% (iterations of
-    30,000 rows, i.e. 15,000 per worker between averages; deterministic: one thread per worker, fixed seeds). Over
-    seeds 1-7 the mean gap is 0.22 points (local 4.31%, dask 4.53%; seed 1 is the best local seed), see
-    docs/distributed.md. Averaging N copies moves the model by the mean of their updates, so the gap is the
-    known cost of model averaging; the bound below is 1 point, looser than the issue's 0.5.
+    The issue asks for "within 0.5 points". Iterations of 1,000 rows (500 per worker between averages, 60
+    averages): measured at this seed local 3.83%, 2 workers 4.23% (gap 0.40); over seeds 1-5 the gaps are
+    +0.40, -0.23, -0.45, +0.04, -0.49 (local mean 4.52%, dask 4.38%), see docs/distributed.md. With 30,000-row
+    iterations (2 averages) seed 1 was 3.72% / 4.36% (0.64) and seed 4 4.18% / 4.98% (0.80): a single seed's
+    1-epoch error moves by several tenths with incidental changes (the local engine's own error moves by up
+    to 0.3 points with its chunking), so the gap is mostly seed noise; small iterations keep the copies close.
+    The 2-worker run is deterministic (one thread per worker, the driver picks every row).
     """
     x_train, y_train, x_test, y_test = mnist
     train, test = mnist_frame(x_train, y_train), mnist_frame(x_test, y_test)
-    params = dict(hidden=[200, 200], epochs=1, seed=1, train_samples_per_iteration=30000)
+    params = dict(hidden=[200, 200], epochs=1, seed=1, train_samples_per_iteration=1000)
     local = DeepLearning(**params).train(y="label", training_frame=train)
     dask = DeepLearning(**params, backend="dask", client=client).train(y="label", training_frame=train)
-    assert dask.output["backend"]["samples_per_iteration"] == [30000, 30000]
+    assert dask.output["backend"]["samples_per_iteration"] == [1000] * 60
     local_error, dask_error = mnist_error(local, test), mnist_error(dask, test)
     assert dask_error < 0.07
-    assert abs(dask_error - local_error) <= 0.01, (local_error, dask_error)
+    assert abs(dask_error - local_error) < 0.005, (local_error, dask_error)
 
 
 def test_checkpoint_restart_continues_on_the_cluster(client, digits):
