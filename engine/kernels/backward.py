@@ -101,20 +101,89 @@ def propagate_error(lay, k, z, a, mask, drop_prev, d_prev, j, e):
 
 
 @njit(**config.JIT)
+def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast, hyp, opt, r, m, g2, err):
+    """Rows ``j_lo:j_hi`` of a ``[fan_in, width]`` block: ``err[j] = W[j] . delta`` at the pre-update weights,
+    then row j takes its update (fused, one pass over W). A Rectifier input at 0 (inactive or dropped) has
+    derivative 0, so its error is 0 exactly and the dot product is skipped (the row kernel is memory-bound)."""
+    for j in range(j_lo, j_hi):
+        lo = j * width
+        w = Wk[lo:lo + width]
+        x = a_prev[j]
+        if relu_below and x == 0.0:
+            err[j] = 0.0
+            if fast:
+                continue
+        else:
+            e = np.float32(0.0)
+            for u in range(width):
+                e += w[u] * delta[u]
+            err[j] = e
+        if x != 0.0 or not fast:
+            update_row(w, S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2)
+
+
+@njit(**config.JIT)
+def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, opt, r, m, g2):
+    """Update the rows of the active inputs (one-hot slots ``cin``, numerics ``xin``) of a first-layer block."""
+    for c in range(cin.shape[0]):
+        s = cin[c]
+        if s >= 0:
+            lo = s * width
+            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, hyp, opt, r, m, g2)
+    for j in range(xin.shape[0]):
+        x = xin[j]
+        if x != 0.0 or not fast:
+            lo = (ncs + j) * width
+            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2)
+
+
+@njit(**config.JIT)
+def sparsity_pull(delta, avg_act, a_k, beta, target):
+    """Sparse autoencoder: a running mean activation per hidden unit pulls that unit's bias toward ``target``."""
+    for u in range(delta.shape[0]):
+        avg = 0.999 * avg_act[u] + 0.001 * a_k[u]
+        avg_act[u] = avg
+        delta[u] += beta * (avg - target)
+
+
+@njit(**config.JIT)
+def bias_update(b, Sb0, Sb1, delta, g2, fan, hyp, opt, r, m):
+    """Bias step; ADADELTA's uses the mean squared incoming-weight gradient ``g2 / fan`` (H2O's rule)."""
+    if opt[O_ADAPTIVE] == 1:
+        inv = np.float32(1.0 / fan)
+        for u in range(g2.shape[0]):
+            g2[u] *= inv
+        adadelta_bias(b, Sb0, Sb1, delta, g2, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON])
+    else:
+        update_row(b, Sb0, Sb1, 1.0, delta, hyp, opt, r, m, g2)
+
+
+@njit(**config.JIT)
+def step_rate(hyp, opt, samples):
+    """Momentum at ``samples`` (0 with ADADELTA or without momentum)."""
+    m = 0.0
+    if opt[O_ADAPTIVE] != 1 and opt[O_MOMENTUM] == 1:
+        m = momentum_at(hyp, samples)
+    return m
+
+
+@njit(**config.JIT)
 def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
-                 d_cur, d_prev, gsq):
-    """Backpropagate one row and update all weights in place; returns False if the output diverged."""
+                 d_cur, d_prev, work):
+    """Backpropagate one row and update all weights in place; returns False if the output diverged.
+
+    ``work`` (2 x the widest layer) holds the squared-gradient sums of a layer and the errors sent below it.
+    """
     W, B, S_w, S_b, avg_act = net
+    half = work.shape[0] // 2
+    gsq, err = work[:half], work[half:]
     K = lay.shape[0] - 1
     if not output_delta(lay, hyp, opt, num_row, cat_row, y, weight, z, a, d_cur):
         return False
     adaptive = opt[O_ADAPTIVE] == 1
     fast = opt[O_FAST_MODE] == 1
-    m = 0.0
-    if not adaptive and opt[O_MOMENTUM] == 1:
-        m = momentum_at(hyp, samples)
+    m = step_rate(hyp, opt, samples)
     beta = hyp[H_SPARSITY_BETA]
-    n_num = num_row.shape[0]
     for k in range(K, -1, -1):
         fan = lay[k, L_FAN_IN]
         width = lay[k, L_UNITS] * lay[k, L_CHANNELS]
@@ -124,58 +193,23 @@ def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples,
         r = 0.0 if adaptive else learning_rate(hyp, k, samples) * (1.0 - m)
         g2 = gsq[:width]
         g2[:] = 0.0
+        Wk = W[woff:woff + fan * width]
+        S0 = S_w[0, woff:woff + fan * width]
+        S1 = S_w[1, woff:woff + fan * width]
         if k > 0:
-            a_prev = a[lay[k - 1, L_A_OFF]:lay[k - 1, L_A_OFF] + fan]
-            relu_below = lay[k - 1, L_ACT] == RECTIFIER
+            ao = lay[k - 1, L_A_OFF]
+            backprop_rows(Wk, S0, S1, width, delta, a[ao:ao + fan], 0, fan, lay[k - 1, L_ACT] == RECTIFIER, fast,
+                          hyp, opt, r, m, g2, err)
             for j in range(fan):
-                lo = woff + j * width
-                w = W[lo:lo + width]
-                x = a_prev[j]
-                if relu_below and x == 0.0:
-                    # a Rectifier unit at 0 (inactive or dropped) has derivative 0: its error is 0 exactly, and
-                    # skipping the dot product halves the reads of W[k] (the row kernel is memory-bound)
-                    d_prev[j] = 0.0
-                    if fast:
-                        continue
-                else:
-                    e = np.float32(0.0)
-                    for u in range(width):
-                        e += w[u] * delta[u]
-                    propagate_error(lay, k, z, a, mask, drop[k], d_prev, j, e)
-                if x != 0.0 or not fast:
-                    update_row(w, S_w[0, lo:lo + width], S_w[1, lo:lo + width], x, delta, hyp, opt, r, m, g2)
+                propagate_error(lay, k, z, a, mask, drop[k], d_prev, j, err[j])
         else:
-            ncs = fan - n_num
-            for c in range(cin.shape[0]):
-                s = cin[c]
-                if s >= 0:
-                    lo = woff + s * width
-                    update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], 1.0, delta, hyp,
-                               opt, r, m, g2)
-            for j in range(n_num):
-                x = xin[j]
-                if x != 0.0 or not fast:
-                    lo = woff + (ncs + j) * width
-                    update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], x, delta, hyp,
-                               opt, r, m, g2)
+            input_updates(Wk, S0, S1, width, delta, cin, xin, fan - num_row.shape[0], fast, hyp, opt, r, m, g2)
         if beta > 0.0 and k < K and lay[k, L_CHANNELS] == 1:
-            # sparse autoencoder: running mean activation per hidden unit pulls the bias toward the target
             ao = lay[k, L_A_OFF]
-            target = hyp[H_AVERAGE_ACTIVATION]
-            for u in range(width):
-                avg = 0.999 * avg_act[ao + u] + 0.001 * a[ao + u]
-                avg_act[ao + u] = avg
-                delta[u] += beta * (avg - target)
-        b = B[boff:boff + width]
-        if adaptive:
-            inv = np.float32(1.0 / fan)
-            for u in range(width):
-                g2[u] *= inv
-            adadelta_bias(b, S_b[0, boff:boff + width], S_b[1, boff:boff + width], delta, g2, hyp[H_L1],
-                          hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON])
-        else:
-            update_row(b, S_b[0, boff:boff + width], S_b[1, boff:boff + width], 1.0, delta, hyp, opt, r, m, g2)
+            sparsity_pull(delta, avg_act[ao:ao + width], a[ao:ao + width], beta, hyp[H_AVERAGE_ACTIVATION])
+        bias_update(B[boff:boff + width], S_b[0, boff:boff + width], S_b[1, boff:boff + width], delta, g2, fan,
+                    hyp, opt, r, m)
         if hyp[H_MAX_W2] < 3.0e38:
-            max_w2_rescale(W[woff:woff + fan * width].reshape((fan, width)), hyp[H_MAX_W2])
+            max_w2_rescale(Wk.reshape((fan, width)), hyp[H_MAX_W2])
         d_cur, d_prev = d_prev, d_cur
     return True

@@ -31,15 +31,12 @@ def axpy(z, x, row):
 
 
 @njit(**config.JIT)
-def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
-    """Pre-activation of layer 0 from the active inputs; records the (post-dropout) inputs in xin/cin."""
-    n_num = num_row.shape[0]
-    fan = lay[0, L_FAN_IN]
-    ncs = fan - n_num
-    width = lay[0, L_UNITS] * lay[0, L_CHANNELS]
-    woff = lay[0, L_W_OFF]
-    zz = z[lay[0, L_Z_OFF]:lay[0, L_Z_OFF] + width]
-    zz[:] = B[lay[0, L_B_OFF]:lay[0, L_B_OFF] + width]
+def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz):
+    """zz += the active inputs' rows of a ``[fan_in, width]`` block ``Wk`` (zz holds the bias on entry).
+
+    Draws the input dropout (so every caller consumes the row's random stream the same way) and records the
+    post-dropout inputs in xin/cin. ``ncs`` = one-hot slots (the block's first rows).
+    """
     for c in range(cat_row.shape[0]):
         s = cat_row[c]
         if s >= ncs:
@@ -48,8 +45,8 @@ def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
             s = -1
         cin[c] = s
         if s >= 0:
-            axpy(zz, 1.0, W[woff + s * width:woff + (s + 1) * width])
-    for j in range(n_num):
+            axpy(zz, 1.0, Wk[s * width:(s + 1) * width])
+    for j in range(num_row.shape[0]):
         x = num_row[j]
         if not math.isfinite(x):
             x = 0.0
@@ -58,7 +55,28 @@ def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
         xin[j] = x
         if x != 0.0:
             r = ncs + j
-            axpy(zz, x, W[woff + r * width:woff + (r + 1) * width])
+            axpy(zz, x, Wk[r * width:(r + 1) * width])
+
+
+@njit(**config.JIT)
+def dense_rows(Wk, width, a_prev, zz):
+    """zz += a_prev @ Wk for a ``[fan_in, width]`` block (zero activations skipped; zz holds the bias)."""
+    for j in range(a_prev.shape[0]):
+        x = a_prev[j]
+        if x != 0.0:
+            axpy(zz, x, Wk[j * width:(j + 1) * width])
+
+
+@njit(**config.JIT)
+def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
+    """Pre-activation of layer 0 from the active inputs; records the (post-dropout) inputs in xin/cin."""
+    fan = lay[0, L_FAN_IN]
+    width = lay[0, L_UNITS] * lay[0, L_CHANNELS]
+    woff = lay[0, L_W_OFF]
+    zz = z[lay[0, L_Z_OFF]:lay[0, L_Z_OFF] + width]
+    zz[:] = B[lay[0, L_B_OFF]:lay[0, L_B_OFF] + width]
+    input_rows(W[woff:woff + fan * width], width, num_row, cat_row, fan - num_row.shape[0], p_in, rng, xin, cin,
+               zz)
 
 
 @njit(**config.JIT)
@@ -69,11 +87,7 @@ def dense_layer(W, B, lay, k, z, a):
     woff = lay[k, L_W_OFF]
     zz = z[lay[k, L_Z_OFF]:lay[k, L_Z_OFF] + width]
     zz[:] = B[lay[k, L_B_OFF]:lay[k, L_B_OFF] + width]
-    a_prev = a[lay[k - 1, L_A_OFF]:lay[k - 1, L_A_OFF] + fan]
-    for j in range(fan):
-        x = a_prev[j]
-        if x != 0.0:
-            axpy(zz, x, W[woff + j * width:woff + (j + 1) * width])
+    dense_rows(W[woff:woff + fan * width], width, a[lay[k - 1, L_A_OFF]:lay[k - 1, L_A_OFF] + fan], zz)
 
 
 @njit(**config.JIT)
@@ -94,17 +108,27 @@ def activate_units(zz, aa, code, offset):
 
 
 @njit(**config.JIT)
+def drop_range(aa, mm, ratio, rng, lo, hi):
+    """Draw a keep flag for every unit of the layer, apply those of units ``lo:hi``.
+
+    Drawing all of them keeps the row's random stream in step for threads that each own a range of units.
+    """
+    for u in range(aa.shape[0]):
+        keep = next_u01(rng) >= ratio
+        if lo <= u < hi:
+            mm[u] = 1 if keep else 0
+            if not keep:
+                aa[u] = 0.0
+
+
+@njit(**config.JIT)
 def dropout_units(aa, mm, ratio, train, rng):
     """Training: drop each unit with probability ``ratio`` (kept ones not rescaled, ``mm`` = keep flags);
     inference: scale by ``1 - ratio``."""
     if ratio <= 0.0:
         return
     if train:
-        for u in range(aa.shape[0]):
-            keep = next_u01(rng) >= ratio
-            mm[u] = 1 if keep else 0
-            if not keep:
-                aa[u] = 0.0
+        drop_range(aa, mm, ratio, rng, 0, aa.shape[0])
     else:
         s = np.float32(1.0 - ratio)
         for u in range(aa.shape[0]):

@@ -23,7 +23,7 @@ def _predict_rows(net, cfg, num, cat, off, upto, out, n_threads):
     units = lay[upto, L_UNITS]
     ao = lay[upto, L_A_OFF]
     for t in prange(n_chunks):
-        xin, cin, z, a, mask, d_cur, d_prev, gsq, rng = row_scratch(lay, num.shape[1], cat.shape[1])
+        xin, cin, z, a, mask, d_cur, d_prev, work, rng = row_scratch(lay, num.shape[1], cat.shape[1])
         for r in range(t * chunk, min(n, (t + 1) * chunk)):
             forward_row(W, B, lay, drop, num[r], cat[r], off[r], False, upto, rng, xin, cin, z, a, mask)
             for u in range(units):

@@ -20,8 +20,8 @@ def buffer_sizes(lay):
 
 @njit(**config.JIT)
 def row_scratch(lay, n_num, n_cat):
-    """xin, cin, z, a, mask, d_cur, d_prev, gsq, rng for one thread."""
+    """xin, cin, z, a, mask, d_cur, d_prev, work (gradient sums | errors, see ``backward_row``), rng."""
     zs, as_, wmax = buffer_sizes(lay)
     return (np.zeros(n_num, np.float32), np.zeros(n_cat, np.int32), np.zeros(zs, np.float32),
             np.zeros(as_, np.float32), np.ones(as_, np.uint8), np.zeros(wmax, np.float32),
-            np.zeros(wmax, np.float32), np.zeros(wmax, np.float32), np.zeros(1, np.uint64))
+            np.zeros(wmax, np.float32), np.zeros(2 * wmax, np.float32), np.zeros(1, np.uint64))

@@ -34,7 +34,7 @@ def _sgd_rows(net, cfg, data, rows, n_threads):
     counts = np.zeros(n_threads, np.int64)
     status = np.zeros(n_threads, np.int64)
     for t in prange(n_threads):
-        xin, cin, z, a, mask, d_cur, d_prev, gsq, rng = row_scratch(lay, num.shape[1], cat.shape[1])
+        xin, cin, z, a, mask, d_cur, d_prev, work, rng = row_scratch(lay, num.shape[1], cat.shape[1])
         lo = t * chunk
         hi = min(n, lo + chunk)
         for pos in range(lo, hi):
@@ -46,7 +46,7 @@ def _sgd_rows(net, cfg, data, rows, n_threads):
             seed_stream(rng, seed, np.int64(samples))
             forward_row(W, B, lay, drop, num[r], cat[r], off[r], True, K, rng, xin, cin, z, a, mask)
             if not backward_row(net, lay, drop, hyp, opt, num[r], cat[r], y[r], weight, samples, xin, cin, z, a,
-                                mask, d_cur, d_prev, gsq):
+                                mask, d_cur, d_prev, work):
                 status[t] = DIVERGED
                 break
             counts[t] += 1

@@ -48,8 +48,8 @@ class ThreadChooser:
     """Picks the thread count for the next chunk from measured speeds (samples/s per option).
 
     On a machine whose cores are shared, parallel kernels can run far slower than one thread (a parallel region
-    waits for its slowest thread; Hogwild! threads also fight over the same cache lines), and the best choice
-    changes with the load. So: try each option on the first chunks (the first measurement of each is replaced by
+    waits for its slowest thread, and threads that share a row wait for each other at every layer), and the best
+    choice changes with the load. So: try each option on the first chunks (the first measurement of each is replaced by
     the second, it includes loading the compiled kernel), then run the fastest, re-measuring the others every
     ``PROBE_EVERY`` chunks (each chunk sized from its own option's speed). The math is the same for every option
     (Hogwild! vs in-order updates aside).
@@ -132,7 +132,8 @@ class Trainer:
     epochs : float, total epochs to reach (counted from ``samples`` already done).
     train_samples_per_iteration : int (0, -1, -2 or N).
     seed : int, drives row order and dropout streams.
-    threads : 1 = reproducible serial kernel; N = N threads (Hogwild, or BLAS threads for mini-batches);
+    threads : 1 = reproducible serial kernel; N = N threads (sharing each row, Hogwild! for narrow layers, or BLAS
+        threads for mini-batches);
         None = per chunk, all numba threads or one, whichever measures faster (ThreadChooser).
     scorer : object with ``after_iteration(state) -> ScoreOutcome`` and ``finish(state, reason)``.
     cancel : threading.Event checked between chunks.

@@ -105,7 +105,8 @@ def numeric_transform(frame, num_inputs, rows, w, transform_type):
     sub, mul, imp = np.zeros(p), np.ones(p), np.zeros(p)
     cache = {}
     for j, ni in enumerate(num_inputs):
-        mean, sd, lo, hi = column_stats(raw_numeric(frame, ni, cache)[rows], w)
+        x = raw_numeric(frame, ni, cache)
+        mean, sd, lo, hi = column_stats(x if len(rows) == len(x) else x[rows], w)
         if np.isnan(mean):
             continue
         imp[j] = mean

@@ -1,0 +1,157 @@
+"""Drives ``kernels/partitioned.py``: threads that share each row, each owning a slice of every layer.
+
+``RowPartition`` splits each hidden layer's units evenly over the threads (the output layer follows the last
+hidden layer's split by rows) and packs every thread's weights, biases and optimizer state into its own blocks,
+each starting on a fresh cache line: in the network's layout a split inside a 200-float row shares a cache line
+between two threads on every other row, and those lines would bounce between cores on every update. A call packs
+the network, trains, and copies the blocks back (a few MB, about a millisecond per call of ~0.25 s).
+
+The threads are plain Python threads running the nogil kernel (the caller's thread is thread 0): unlike a
+``prange``, every one of them is sure to run at once, which the kernel's spin barriers need. A thread that fails
+for any reason sets the abort slot so the others stop at their next barrier instead of waiting forever.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ..kernels import hyper as H
+
+_ALIGN = 16  # float32 per 64-byte cache line
+
+
+def _aligned(n):
+    return -(-int(n) // _ALIGN) * _ALIGN
+
+
+def split_units(units, t, n):
+    """Units ``lo:hi`` of thread ``t`` of ``n`` (contiguous, sizes differ by at most one)."""
+    return units * t // n, units * (t + 1) // n
+
+
+class RowPartition:
+    """The packed layout for a network geometry and a thread count, with pack / unpack of a Network."""
+
+    def __init__(self, lay, n_threads):
+        from ..kernels.partitioned import P_B_OFF, P_COLS, P_HI, P_LO, P_NCOLS, P_W_OFF
+        self.lay = np.asarray(lay, np.int64)
+        self.n = int(n_threads)
+        K = self.lay.shape[0] - 1
+        plan = np.zeros((K + 1, self.n, P_NCOLS), np.int64)
+        w_off = b_off = 0
+        for k in range(K + 1):
+            fan, units, ch = (int(self.lay[k, c]) for c in (H.L_FAN_IN, H.L_UNITS, H.L_CHANNELS))
+            for t in range(self.n):
+                if k < K:
+                    lo, hi = split_units(units, t, self.n)
+                    cols, rows, bias = (hi - lo) * ch, fan, (hi - lo) * ch
+                else:  # output layer: rows of this thread's units of layer K-1; thread 0 owns the bias
+                    lo, hi = int(plan[K - 1, t, P_LO]), int(plan[K - 1, t, P_HI])
+                    cols, rows, bias = units * ch, hi - lo, units * ch if t == 0 else 0
+                plan[k, t, P_W_OFF], plan[k, t, P_B_OFF] = w_off, b_off
+                plan[k, t, P_LO], plan[k, t, P_HI], plan[k, t, P_COLS] = lo, hi, cols
+                w_off += _aligned(rows * cols)
+                b_off += _aligned(bias)
+        self.plan, self.n_w, self.n_b = plan, w_off, b_off
+
+    def _blocks(self):
+        """(layer, thread, network slice of W as a (rows, cols) selector, packed W range, bias selector, packed
+        bias range) for every block."""
+        lay, plan = self.lay, self.plan
+        K = lay.shape[0] - 1
+        for k in range(K + 1):
+            fan, units, ch = (int(lay[k, c]) for c in (H.L_FAN_IN, H.L_UNITS, H.L_CHANNELS))
+            width, woff, boff = units * ch, int(lay[k, H.L_W_OFF]), int(lay[k, H.L_B_OFF])
+            for t in range(self.n):
+                pw, pb, lo, hi, cols = (int(v) for v in plan[k, t])
+                if k < K:
+                    w_sel = (slice(0, fan), slice(lo * ch, hi * ch))
+                    b_sel = slice(boff + lo * ch, boff + hi * ch)
+                else:
+                    w_sel = (slice(lo, hi), slice(0, width))
+                    b_sel = slice(boff, boff + width) if t == 0 else slice(boff, boff)
+                rows = w_sel[0].stop - w_sel[0].start
+                yield (woff, fan, width, w_sel, slice(pw, pw + rows * cols), b_sel,
+                       slice(pb, pb + b_sel.stop - b_sel.start))
+
+    def pack(self, network):
+        """(PW, PB, PSw, PSb, avg_act): the network's arrays in this partition's blocks."""
+        PW = np.zeros(self.n_w, np.float32)
+        PB = np.zeros(self.n_b, np.float32)
+        PSw = np.zeros((2, self.n_w), np.float32)
+        PSb = np.zeros((2, self.n_b), np.float32)
+        for woff, fan, width, w_sel, pw, b_sel, pb in self._blocks():
+            for src, dst in ((network.W, PW), (network.S_w[0], PSw[0]), (network.S_w[1], PSw[1])):
+                dst[pw] = src[woff:woff + fan * width].reshape(fan, width)[w_sel].ravel()
+            PB[pb] = network.B[b_sel]
+            PSb[0, pb], PSb[1, pb] = network.S_b[0, b_sel], network.S_b[1, b_sel]
+        return PW, PB, PSw, PSb, network.avg_act
+
+    def unpack(self, packed, network):
+        """Copy the packed blocks back into the network's arrays."""
+        PW, PB, PSw, PSb, _ = packed
+        for woff, fan, width, w_sel, pw, b_sel, pb in self._blocks():
+            for dst, src in ((network.W, PW), (network.S_w[0], PSw[0]), (network.S_w[1], PSw[1])):
+                view = dst[woff:woff + fan * width].reshape(fan, width)
+                view[w_sel] = src[pw].reshape(w_sel[0].stop - w_sel[0].start, -1)
+            network.B[b_sel] = PB[pb]
+            network.S_b[0, b_sel], network.S_b[1, b_sel] = PSb[0, pb], PSb[1, pb]
+
+    def shared_buffers(self):
+        """Buffers the threads read from each other (see the kernel's docstring)."""
+        from ..kernels.scratch import buffer_sizes
+        zs, as_, wmax = (int(v) for v in buffer_sizes(self.lay))
+        K = self.lay.shape[0] - 1
+        widthK = int(self.lay[K, H.L_UNITS] * self.lay[K, H.L_CHANNELS])
+        wK = _aligned(widthK) + _ALIGN  # a cache line of gap between two threads' rows, whatever the alignment
+        return (np.zeros(as_, np.float32),
+                np.zeros((self.n, K + 1, _aligned(wmax) + _ALIGN), np.float32),
+                np.zeros((2, self.n, wK), np.float32)[:, :, :widthK],
+                np.zeros((self.n, wK), np.float32)[:, :widthK], np.zeros((self.n, wK), np.float64)[:, :widthK])
+
+
+_PLANS: dict = {}
+
+
+def partition_for(lay, n_threads):
+    """A cached RowPartition for this geometry and thread count."""
+    key = (np.asarray(lay, np.int64).tobytes(), int(n_threads))
+    part = _PLANS.get(key)
+    if part is None:
+        part = _PLANS[key] = RowPartition(lay, n_threads)
+    return part
+
+
+def partitioned_train(network, cfg, data, rows, n_threads):
+    """Train ``rows`` into ``network`` with ``n_threads`` threads sharing each row; returns (rows, status)."""
+    from ..kernels.partitioned import STOPPED, partitioned_rows
+    from ..kernels.sync import ABORT, sync_slots
+    part = partition_for(network.lay, n_threads)
+    packed = part.pack(network)
+    shared = part.shared_buffers()
+    sync = np.zeros(sync_slots(part.n), np.int64)
+    results = [(0, STOPPED)] * part.n
+    errors = []
+
+    def run(t):
+        try:
+            results[t] = partitioned_rows(packed, part.plan, cfg, data, rows, t, part.n, shared, sync)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below once every thread has stopped
+            sync[ABORT] = 1
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(t,), name=f"deepbrook-row-{t}", daemon=True)
+               for t in range(1, part.n)]
+    for th in threads:
+        th.start()
+    run(0)
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+    part.unpack(packed, network)
+    count, status = results[0]
+    if any(s == STOPPED for _, s in results):
+        raise RuntimeError("a training thread stopped early; the other threads were told to stop")
+    return count, status
