@@ -156,15 +156,17 @@ def blas_threads(n):
 MIN_UNITS_PER_THREAD = 32
 
 
-def shares_rows(lay, n_threads):
-    """Whether ``n_threads`` threads should share each row (``kernels/partitioned.py``) rather than run Hogwild!.
+def sharing_threads(lay, n_threads):
+    """How many of ``n_threads`` threads should share each row (``kernels/partitioned.py``); < 2 = Hogwild!.
 
     Sharing pays when every hidden layer gives each thread enough units to outweigh the barriers (measured on
-    MNIST, 2 threads: [200,200] 1.2-1.3x one thread, [400,400] 1.6x, [16,16] 0.9x); Hogwild! is kept for narrow
-    networks.
+    MNIST, 2 threads: [200,200] 1.2-1.3x one thread, [400,400] 1.6x, [16,16] 0.9x), so the count is capped at
+    ``smallest hidden layer / MIN_UNITS_PER_THREAD``; narrow networks keep Hogwild!.
     """
     units = lay[:-1, H.L_UNITS]
-    return len(units) > 0 and int(units.min()) >= MIN_UNITS_PER_THREAD * n_threads
+    if len(units) == 0 or n_threads < 2:
+        return 1
+    return min(int(n_threads), int(units.min()) // MIN_UNITS_PER_THREAD)
 
 
 def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, threads=None):
@@ -172,7 +174,7 @@ def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, thre
 
     ``threads=1`` (or ``None`` with one numba thread) runs the reproducible serial kernel; more threads share
     each row (every thread owns a slice of every layer: in-order updates, the same result on every run with the
-    same thread count) when the hidden layers are wide enough, else run Hogwild!. ``mini_batch_size > 1`` in ``hyper`` uses the mini-batch kernels. ``samples_seen`` feeds rate
+    same thread count) as far as the hidden layers are wide enough (``sharing_threads``), else run Hogwild!. ``mini_batch_size > 1`` in ``hyper`` uses the mini-batch kernels. ``samples_seen`` feeds rate
     annealing, the momentum ramp and the dropout streams. Returns the number of rows trained (rows with
     weight <= 0 are skipped). Raises ``TrainingError`` when an output becomes NaN/Inf (diverging rate).
     """
@@ -197,9 +199,9 @@ def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, thre
             else:
                 n, status = minibatch.minibatch_rows_serial(network.net, cfg, data, rows,
                                                             int(hyper.mini_batch_size), 1)
-    elif n_threads > 1 and shares_rows(network.lay, n_threads):
+    elif sharing_threads(network.lay, n_threads) > 1:
         from .row_partition import partitioned_train
-        n, status = partitioned_train(network, cfg, data, rows, n_threads)
+        n, status = partitioned_train(network, cfg, data, rows, sharing_threads(network.lay, n_threads))
     elif n_threads > 1:
         n, status = sgd.sgd_rows_parallel(network.net, cfg, data, rows, n_threads)
     else:
