@@ -41,32 +41,41 @@ def loss_code(problem, distribution, loss):
     return _REGRESSION_LOSS[d]
 
 
+def _declared(name):
+    """Dataclass default taken from the parameter declarations (``engine/params``), never restated here."""
+    from ..params import declared_default
+    value = declared_default(name)
+    if name == "max_w2":
+        value = math.inf if value is None or value >= 3.4e38 else float(value)
+    return dataclasses.field(default=value)
+
+
 @dataclasses.dataclass
 class Hyper:
-    """Scalars of the update rules (H2O parameter names and defaults)."""
+    """Scalars of the update rules (H2O parameter names; defaults are the declared ones)."""
 
     loss: int = H.CROSSENTROPY
     autoencoder: bool = False
-    adaptive_rate: bool = True
-    rho: float = 0.99
-    epsilon: float = 1e-8
-    rate: float = 0.005
-    rate_annealing: float = 1e-6
-    rate_decay: float = 1.0
-    momentum_start: float = 0.0
-    momentum_ramp: float = 1e6
-    momentum_stable: float = 0.0
-    nesterov_accelerated_gradient: bool = True
-    l1: float = 0.0
-    l2: float = 0.0
-    max_w2: float = math.inf
-    huber_delta: float = 1.0
-    quantile_alpha: float = 0.5
-    tweedie_power: float = 1.5
-    average_activation: float = 0.0
-    sparsity_beta: float = 0.0
-    fast_mode: bool = True
-    mini_batch_size: int = 1
+    adaptive_rate: bool = _declared("adaptive_rate")
+    rho: float = _declared("rho")
+    epsilon: float = _declared("epsilon")
+    rate: float = _declared("rate")
+    rate_annealing: float = _declared("rate_annealing")
+    rate_decay: float = _declared("rate_decay")
+    momentum_start: float = _declared("momentum_start")
+    momentum_ramp: float = _declared("momentum_ramp")
+    momentum_stable: float = _declared("momentum_stable")
+    nesterov_accelerated_gradient: bool = _declared("nesterov_accelerated_gradient")
+    l1: float = _declared("l1")
+    l2: float = _declared("l2")
+    max_w2: float = _declared("max_w2")
+    huber_delta: float = 1.0  # threshold of the Huber training loss (not an H2O parameter)
+    quantile_alpha: float = _declared("quantile_alpha")
+    tweedie_power: float = _declared("tweedie_power")
+    average_activation: float = _declared("average_activation")
+    sparsity_beta: float = _declared("sparsity_beta")
+    fast_mode: bool = _declared("fast_mode")
+    mini_batch_size: int = _declared("mini_batch_size")
 
     @classmethod
     def from_params(cls, params, problem):

@@ -1,5 +1,5 @@
 """H2O Deep Learning parameters declared once; validation, resolution and checkpoint rules derived from them."""
-from .declarations import PARAMETER_NAMES, DeepLearningParameters, parameter_info
+from .declarations import PARAMETER_NAMES, DeepLearningParameters, declared_default, parameter_info
 from .meta import GROUP_TITLES, GROUPS, ParamInfo
 from .resolve import ResolvedParameters, resolve
 from .rules import Message, check_checkpoint_compatible, validate

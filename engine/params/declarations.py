@@ -497,8 +497,12 @@ class DeepLearningParameters(param.Parameterized):
         return out
 
 
-def _default(name):
+def declared_default(name):
+    """The declared default of parameter ``name`` (the one place defaults are written)."""
     return DeepLearningParameters.param[name].default
+
+
+_default = declared_default
 
 
 def _same(a, b):
