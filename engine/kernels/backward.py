@@ -123,17 +123,19 @@ def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast
 
 
 @njit(**config.JIT)
-def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, opt, r, m, g2):
-    """Update the rows of the active inputs (one-hot slots ``cin``, numerics ``xin``) of a first-layer block."""
+def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, opt, r, m, g2, row_lo, row_hi):
+    """Update the active inputs' rows ``row_lo:row_hi`` (one-hot slots ``cin``, numerics ``xin``) of the first
+    layer; ``Wk``, ``S0``, ``S1`` hold those rows only."""
     for c in range(cin.shape[0]):
         s = cin[c]
-        if s >= 0:
-            lo = s * width
+        if row_lo <= s < row_hi:
+            lo = (s - row_lo) * width
             update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, hyp, opt, r, m, g2)
     for j in range(xin.shape[0]):
         x = xin[j]
-        if x != 0.0 or not fast:
-            lo = (ncs + j) * width
+        rr = ncs + j
+        if (x != 0.0 or not fast) and row_lo <= rr < row_hi:
+            lo = (rr - row_lo) * width
             update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2)
 
 
@@ -203,7 +205,8 @@ def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples,
             for j in range(fan):
                 propagate_error(lay, k, z, a, mask, drop[k], d_prev, j, err[j])
         else:
-            input_updates(Wk, S0, S1, width, delta, cin, xin, fan - num_row.shape[0], fast, hyp, opt, r, m, g2)
+            input_updates(Wk, S0, S1, width, delta, cin, xin, fan - num_row.shape[0], fast, hyp, opt, r, m, g2, 0,
+                          fan)
         if beta > 0.0 and k < K and lay[k, L_CHANNELS] == 1:
             ao = lay[k, L_A_OFF]
             sparsity_pull(delta, avg_act[ao:ao + width], a[ao:ao + width], beta, hyp[H_AVERAGE_ACTIVATION])

@@ -31,11 +31,11 @@ def axpy(z, x, row):
 
 
 @njit(**config.JIT)
-def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz):
-    """zz += the active inputs' rows of a ``[fan_in, width]`` block ``Wk`` (zz holds the bias on entry).
+def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz, row_lo, row_hi):
+    """zz += the active inputs' rows ``row_lo:row_hi`` of the first layer; ``Wk`` holds those rows only.
 
-    Draws the input dropout (so every caller consumes the row's random stream the same way) and records the
-    post-dropout inputs in xin/cin. ``ncs`` = one-hot slots (the block's first rows).
+    Draws the input dropout of every input (so every caller consumes the row's random stream the same way) and
+    records all post-dropout inputs in xin/cin. ``ncs`` = one-hot slots (the layer's first rows).
     """
     for c in range(cat_row.shape[0]):
         s = cat_row[c]
@@ -44,8 +44,9 @@ def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz):
         if s >= 0 and p_in > 0.0 and next_u01(rng) < p_in:
             s = -1
         cin[c] = s
-        if s >= 0:
-            axpy(zz, 1.0, Wk[s * width:(s + 1) * width])
+        if row_lo <= s < row_hi:
+            b = s - row_lo
+            axpy(zz, 1.0, Wk[b * width:(b + 1) * width])
     for j in range(num_row.shape[0]):
         x = num_row[j]
         if not math.isfinite(x):
@@ -53,9 +54,10 @@ def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz):
         if p_in > 0.0 and next_u01(rng) < p_in:
             x = 0.0
         xin[j] = x
-        if x != 0.0:
-            r = ncs + j
-            axpy(zz, x, Wk[r * width:(r + 1) * width])
+        r = ncs + j
+        if x != 0.0 and row_lo <= r < row_hi:
+            b = r - row_lo
+            axpy(zz, x, Wk[b * width:(b + 1) * width])
 
 
 @njit(**config.JIT)
@@ -76,7 +78,7 @@ def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
     zz = z[lay[0, L_Z_OFF]:lay[0, L_Z_OFF] + width]
     zz[:] = B[lay[0, L_B_OFF]:lay[0, L_B_OFF] + width]
     input_rows(W[woff:woff + fan * width], width, num_row, cat_row, fan - num_row.shape[0], p_in, rng, xin, cin,
-               zz)
+               zz, 0, fan)
 
 
 @njit(**config.JIT)

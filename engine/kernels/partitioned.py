@@ -4,27 +4,30 @@ Hogwild! threads each train their own rows and all write every weight, so on a d
 the same cache lines back and forth and two threads run no faster than one. Here all threads step through the
 same rows together and split the work of each row instead (model parallelism inside a row):
 
-- hidden layer k: thread t owns units ``lo:hi`` (the columns of W[k], the biases and activations of those units)
-  and computes only their pre-activations; it needs the whole previous layer, hence one barrier per layer;
-- the output layer: thread t owns the rows of W[K] that belong to its units of layer K-1; each thread sums its
-  rows' share of the output, a barrier, then every thread adds the shares in thread order (same result in every
-  thread) and computes the output error itself;
-- backward: the output layer's own rows give each thread the error of its own units of layer K-1 directly;
-  for a hidden layer k >= 1 each thread sums its columns' share of the error sent to layer k-1 (and updates
-  those columns), a barrier, then adds the shares of its own units of layer k-1.
+- the first layer (most of the weights): thread t owns a range of its input rows, whole rows (long rows update
+  faster than half rows). Each thread sums its rows' share of the pre-activations, a barrier, then every thread
+  adds the shares in thread order and computes all of layer 0's activations itself;
+- hidden layers k >= 1: thread t owns units ``lo:hi`` (the columns of W[k], their biases and activations); it needs
+  the whole previous layer, hence a barrier before each of them but the first;
+- the output layer: thread t owns the rows of W[K] that belong to its units of layer K-1; shares, a barrier, sum;
+- backward: the output layer's own rows give each thread the error of its own units of layer K-1; a hidden
+  layer k >= 1 gives the error shares of all units of layer k-1 (a barrier, then each thread adds the shares of
+  the units it needs: its own, or all of layer 0's); the first layer's rows take the whole error of layer 0.
+  Its bias (ADADELTA needs every thread's squared gradients) and its max_w2 norms wait for one more barrier.
 
 Every weight is written by one thread only, so the result equals the serial kernel's up to the order of
-floating-point sums, and is the same on every run with the same thread count. Each thread's weights live in
-their own packed blocks (``engine/model/row_partition.py``), so no cache line is written by two threads.
-Barriers per row: 2 K - 1 for K weight layers, plus one when the output bias needs the other threads' squared
-gradients (ADADELTA) or max_w2 needs their column norms and no hidden barrier comes later.
+floating-point sums (with one thread: bit for bit), and is the same on every run with the same thread count.
+Each thread's weights live in their own packed blocks (``engine/model/row_partition.py``), so no cache line is
+written by two threads. Barriers per row: K (forward) + K - 1 (backward; one for the error exchange when K = 1)
++ 1 with ADADELTA or max_w2.
 
-``plan[k, t]`` = (W block offset, bias block offset, lo, hi, block columns), see ``P_*``. ``shared`` holds the
-buffers threads read from each other: the hidden layers' activations ``a``, ``err[t, k]`` error shares,
-``zpart[parity, t]`` output shares (double-buffered by row parity: with one hidden layer no barrier separates
-one row's reads from the next row's writes), ``gpart[t]`` squared-gradient and ``npart[t]`` column-norm shares
-of the output layer. Each thread sums into private buffers and copies the result once: a cache line that two
-threads keep writing inside a loop would bounce between the cores on every write.
+``plan[k, t]`` = (W block offset, bias block offset, lo, hi, block columns), see ``P_*`` (lo:hi = input rows for
+layer 0, units for hidden layers, rows for the output layer). ``shared`` holds what threads read from each
+other, each written once per row from a private buffer (a cache line two threads keep writing inside a loop
+would bounce between the cores): ``a`` own activations of hidden layers >= 1, ``err[t, k]`` error shares,
+``zpart``/``z0part[parity, t]`` output and layer-0 shares (double-buffered by row parity: no barrier separates
+one row's reads from the next row's writes), ``gpart``/``gpart0[t]`` squared-gradient and ``npart``/``npart0[t]``
+column-norm shares of the output and first layers.
 """
 import math
 
@@ -107,37 +110,47 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
     PW, PB, PSw, PSb, avg_act = pnet
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
-    A, err, zpart, gpart, npart = shared
+    A, err, zpart, gpart, npart, z0part, gpart0, npart0 = shared
     K = lay.shape[0] - 1
     n_num = num.shape[1]
     widthK = lay[K, L_UNITS] * lay[K, L_CHANNELS]
+    width0 = lay[0, L_UNITS] * lay[0, L_CHANNELS]
+    units0 = lay[0, L_UNITS]
+    fan0 = lay[0, L_FAN_IN]
+    ncs = fan0 - n_num
+    zo0, ao0 = lay[0, L_Z_OFF], lay[0, L_A_OFF]
     codeK = lay[K, L_ACT]
     aoK1 = lay[K - 1, L_A_OFF]
     adaptive = opt[O_ADAPTIVE] == 1
     fast = opt[O_FAST_MODE] == 1
     max_w2 = hyp[H_MAX_W2]
+    capped = max_w2 < 3.0e38
     beta = hyp[H_SPARSITY_BETA]
     seed = opt[O_SEED]
     base = hyp[H_SAMPLES]
     zs, as_, wmax = buffer_sizes(lay)
     xin = np.zeros(n_num, np.float32)
     cin = np.zeros(cat.shape[1], np.int32)
+    Z = np.zeros(zs, np.float32)   # this thread's pre-activations, activations and masks: all of layer 0,
+    Al = np.zeros(as_, np.float32)  # its own units of the other hidden layers
+    M = np.ones(as_, np.uint8)
     zK = np.zeros(widthK, np.float32)
     aK = np.zeros(lay[K, L_UNITS], np.float32)
+    zp = np.zeros(widthK, np.float32)
+    gK = np.zeros(widthK, np.float32)
+    dout = np.zeros(widthK, np.float32)
+    zp0 = np.zeros(width0, np.float32)
+    g0 = np.zeros(width0, np.float32)
     d_cur = np.zeros(wmax, np.float32)
     d_next = np.zeros(wmax, np.float32)
     gsq = np.zeros(wmax, np.float32)
     ebuf = np.zeros(wmax, np.float32)
     norms = np.zeros(wmax, np.float64)
-    dout = np.zeros(widthK, np.float32)
     rng = np.zeros(1, np.uint64)
-    Z = np.zeros(zs, np.float32)  # private: only A crosses threads, and a line two threads write row after row
-    M = np.ones(as_, np.uint8)    # (the boundary of two unit ranges, summed into 700 times) would bounce
-    zp = np.zeros(widthK, np.float32)
-    gK = np.zeros(widthK, np.float32)
+    w0, b0, rlo, rhi = plan[0, t, 0], plan[0, t, 1], plan[0, t, 2], plan[0, t, 3]
+    W0 = PW[w0:w0 + (rhi - rlo) * width0]
     gen = 0
     count = 0
-    late_barrier = K == 1 and (adaptive or max_w2 < 3.0e38)
     for pos in range(rows.shape[0]):
         r = rows[pos]
         weight = w[r]
@@ -145,36 +158,53 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             continue
         samples = base + pos
         seed_stream(rng, seed, np.int64(samples))
-        # ---- forward: own units of every hidden layer
-        for k in range(K):
+        parity = count % 2
+        # ---- forward, layer 0: this thread's input rows' share, then all of layer 0 in every thread
+        if t == 0:
+            zp0[:] = PB[b0:b0 + width0]
+        else:
+            zp0[:] = 0.0
+        input_rows(W0, width0, num[r], cat[r], ncs, drop[0], rng, xin, cin, zp0, rlo, rhi)
+        z0part[parity, t, :] = zp0
+        gen += 1
+        if not barrier(sync, t, n_threads, gen):
+            return count, STOPPED
+        z0 = Z[zo0:zo0 + width0]
+        z0[:] = z0part[parity, 0]
+        for s in range(1, n_threads):
+            z0 += z0part[parity, s]
+        activate_units(z0, Al[ao0:ao0 + units0], lay[0, L_ACT], 0.0)
+        if drop[1] > 0.0:
+            drop_range(Al[ao0:ao0 + units0], M[ao0:ao0 + units0], drop[1], rng, 0, units0)
+        # ---- forward, hidden layers >= 1: own units
+        for k in range(1, K):
             woff, boff, lo, hi, cols = plan[k, t, 0], plan[k, t, 1], plan[k, t, 2], plan[k, t, 3], plan[k, t, 4]
             ch = lay[k, L_CHANNELS]
             fan = lay[k, L_FAN_IN]
-            zo = lay[k, L_Z_OFF]
-            ao = lay[k, L_A_OFF]
+            zo, ao, ap = lay[k, L_Z_OFF], lay[k, L_A_OFF], lay[k - 1, L_A_OFF]
             zz = Z[zo + lo * ch:zo + hi * ch]
             zz[:] = PB[boff:boff + cols]
-            Wk = PW[woff:woff + fan * cols]
-            if k == 0:
-                input_rows(Wk, cols, num[r], cat[r], fan - n_num, drop[0], rng, xin, cin, zz)
+            if k == 1:
+                dense_rows(PW[woff:woff + fan * cols], cols, Al[ap:ap + fan], zz)
             else:
                 gen += 1
                 if not barrier(sync, t, n_threads, gen):
                     return count, STOPPED
-                dense_rows(Wk, cols, A[lay[k - 1, L_A_OFF]:lay[k - 1, L_A_OFF] + fan], zz)
-            activate_units(zz, A[ao + lo:ao + hi], lay[k, L_ACT], 0.0)
+                dense_rows(PW[woff:woff + fan * cols], cols, A[ap:ap + fan], zz)
+            activate_units(zz, Al[ao + lo:ao + hi], lay[k, L_ACT], 0.0)
             if drop[k + 1] > 0.0:
                 units = lay[k, L_UNITS]
-                drop_range(A[ao:ao + units], M[ao:ao + units], drop[k + 1], rng, lo, hi)
-        # ---- output: this thread's rows' share, then every thread adds the shares in thread order
+                drop_range(Al[ao:ao + units], M[ao:ao + units], drop[k + 1], rng, lo, hi)
+            if k + 1 < K:
+                A[ao + lo:ao + hi] = Al[ao + lo:ao + hi]
+        # ---- forward, output: this thread's rows' share, then every thread adds the shares in thread order
         woff, boff, lo, hi = plan[K, t, 0], plan[K, t, 1], plan[K, t, 2], plan[K, t, 3]
-        parity = count % 2
         if t == 0:
             zp[:] = PB[boff:boff + widthK]
         else:
             zp[:] = 0.0
         WK = PW[woff:woff + (hi - lo) * widthK]
-        dense_rows(WK, widthK, A[aoK1 + lo:aoK1 + hi], zp)
+        dense_rows(WK, widthK, Al[aoK1 + lo:aoK1 + hi], zp)
         zpart[parity, t, :] = zp
         gen += 1
         if not barrier(sync, t, n_threads, gen):
@@ -186,28 +216,39 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
         if not output_delta_units(codeK, hyp, opt, num[r], cat[r], y[r], weight, zK, aK, d_cur):
             return count, DIVERGED
         count += 1
-        # ---- backward: output layer, own rows (their errors are this thread's units of layer K-1)
+        # ---- backward, output layer: own rows (their errors belong to this thread's units of layer K-1)
         m = step_rate(hyp, opt, samples)
         rate = 0.0 if adaptive else learning_rate(hyp, K, samples) * (1.0 - m)
         gK[:] = 0.0
         backprop_rows(WK, PSw[0, woff:woff + (hi - lo) * widthK], PSw[1, woff:woff + (hi - lo) * widthK], widthK,
-                      d_cur[:widthK], A[aoK1 + lo:aoK1 + hi], 0, hi - lo, lay[K - 1, L_ACT] == RECTIFIER, fast,
+                      d_cur[:widthK], Al[aoK1 + lo:aoK1 + hi], 0, hi - lo, lay[K - 1, L_ACT] == RECTIFIER, fast,
                       hyp, opt, rate, m, gK, ebuf)
-        for j in range(lo, hi):
-            propagate_error(lay, K, Z, A, M, drop[K], d_next, j, ebuf[j - lo])
         gpart[t, :] = gK
-        if max_w2 < 3.0e38:
-            npart[t, :] = 0.0
-            column_norms(WK, widthK, npart[t])
+        if capped:
+            norms[:widthK] = 0.0
+            column_norms(WK, widthK, norms[:widthK])
+            npart[t, :] = norms[:widthK]
         if t == 0 and not adaptive:
-            PB_K = PB[boff:boff + widthK]
-            bias_update(PB_K, PSb[0, boff:boff + widthK], PSb[1, boff:boff + widthK], d_cur[:widthK], gK, 1, hyp,
-                        opt, rate, m)
-        out_pending = adaptive or max_w2 < 3.0e38
+            bias_update(PB[boff:boff + widthK], PSb[0, boff:boff + widthK], PSb[1, boff:boff + widthK],
+                        d_cur[:widthK], gK, 1, hyp, opt, rate, m)
+        out_pending = adaptive or capped
         dout[:] = d_cur[:widthK]
+        if K > 1:
+            for j in range(lo, hi):
+                propagate_error(lay, K, Z, Al, M, drop[K], d_next, j, ebuf[j - lo])
+        else:  # layer 0 needs the error of all its units: exchange the shares
+            err[t, K, lo:hi] = ebuf[:hi - lo]
+            gen += 1
+            if not barrier(sync, t, n_threads, gen):
+                return count, STOPPED
+            for s in range(n_threads):
+                for j in range(plan[K, s, 2], plan[K, s, 3]):
+                    propagate_error(lay, K, Z, Al, M, drop[K], d_next, j, err[s, K, j])
+            finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
+            out_pending = False
         d_cur, d_next = d_next, d_cur
-        # ---- backward: hidden layers, own columns
-        for k in range(K - 1, -1, -1):
+        # ---- backward, hidden layers >= 1: own columns
+        for k in range(K - 1, 0, -1):
             woff, boff, lo, hi, cols = plan[k, t, 0], plan[k, t, 1], plan[k, t, 2], plan[k, t, 3], plan[k, t, 4]
             ch = lay[k, L_CHANNELS]
             fan = lay[k, L_FAN_IN]
@@ -216,41 +257,61 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             g2 = gsq[:cols]
             g2[:] = 0.0
             Wk = PW[woff:woff + fan * cols]
-            S0 = PSw[0, woff:woff + fan * cols]
-            S1 = PSw[1, woff:woff + fan * cols]
-            if k > 0:
-                ap = lay[k - 1, L_A_OFF]
-                backprop_rows(Wk, S0, S1, cols, delta, A[ap:ap + fan], 0, fan, lay[k - 1, L_ACT] == RECTIFIER, fast,
-                              hyp, opt, rate, m, g2, err[t, k])
-            else:
-                input_updates(Wk, S0, S1, cols, delta, cin, xin, fan - n_num, fast, hyp, opt, rate, m, g2)
+            ap = lay[k - 1, L_A_OFF]
+            a_prev = Al[ap:ap + fan] if k == 1 else A[ap:ap + fan]
+            backprop_rows(Wk, PSw[0, woff:woff + fan * cols], PSw[1, woff:woff + fan * cols], cols, delta, a_prev, 0,
+                          fan, lay[k - 1, L_ACT] == RECTIFIER, fast, hyp, opt, rate, m, g2, ebuf)
+            err[t, k, :fan] = ebuf[:fan]
             if beta > 0.0 and ch == 1:
                 ao = lay[k, L_A_OFF]
-                sparsity_pull(delta, avg_act[ao + lo:ao + hi], A[ao + lo:ao + hi], beta, hyp[H_AVERAGE_ACTIVATION])
+                sparsity_pull(delta, avg_act[ao + lo:ao + hi], Al[ao + lo:ao + hi], beta, hyp[H_AVERAGE_ACTIVATION])
             bias_update(PB[boff:boff + cols], PSb[0, boff:boff + cols], PSb[1, boff:boff + cols], delta, g2, fan, hyp,
                         opt, rate, m)
-            if max_w2 < 3.0e38:
+            if capped:
                 norms[:cols] = 0.0
                 column_norms(Wk, cols, norms[:cols])
                 scale_columns(Wk, cols, norms[:cols], max_w2)
-            if k > 0:
-                gen += 1
-                if not barrier(sync, t, n_threads, gen):
-                    return count, STOPPED
-                lo1, hi1 = plan[k - 1, t, 2], plan[k - 1, t, 3]
-                for j in range(lo1, hi1):
-                    e = err[0, k, j]
-                    for s in range(1, n_threads):
-                        e += err[s, k, j]
-                    propagate_error(lay, k, Z, A, M, drop[k], d_next, j, e)
-                d_cur, d_next = d_next, d_cur
-                if out_pending:
-                    finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
-                    out_pending = False
-        if out_pending:
-            if late_barrier:
-                gen += 1
-                if not barrier(sync, t, n_threads, gen):
-                    return count, STOPPED
-            finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
+            gen += 1
+            if not barrier(sync, t, n_threads, gen):
+                return count, STOPPED
+            lo1, hi1 = (plan[k - 1, t, 2], plan[k - 1, t, 3]) if k > 1 else (0, units0)
+            for j in range(lo1, hi1):
+                e = err[0, k, j]
+                for s in range(1, n_threads):
+                    e += err[s, k, j]
+                propagate_error(lay, k, Z, Al, M, drop[k], d_next, j, e)
+            d_cur, d_next = d_next, d_cur
+            if out_pending:
+                finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
+                out_pending = False
+        # ---- backward, layer 0: own input rows take the whole error of layer 0
+        rate = 0.0 if adaptive else learning_rate(hyp, 0, samples) * (1.0 - m)
+        delta0 = d_cur[:width0]
+        g0[:] = 0.0
+        input_updates(W0, PSw[0, w0:w0 + (rhi - rlo) * width0], PSw[1, w0:w0 + (rhi - rlo) * width0], width0, delta0,
+                      cin, xin, ncs, fast, hyp, opt, rate, m, g0, rlo, rhi)
+        if capped:
+            norms[:width0] = 0.0
+            column_norms(W0, width0, norms[:width0])
+            npart0[t, :] = norms[:width0]
+        if adaptive or capped:
+            gpart0[t, :] = g0
+            gen += 1
+            if not barrier(sync, t, n_threads, gen):
+                return count, STOPPED
+            if t == 0:
+                g0[:] = gpart0[0]
+                for s in range(1, n_threads):
+                    g0 += gpart0[s]
+            if capped:
+                total = norms[:width0]
+                total[:] = npart0[0]
+                for s in range(1, n_threads):
+                    total += npart0[s]
+                scale_columns(W0, width0, total, max_w2)
+        if t == 0:  # the layer-0 bias belongs to thread 0 (it adds it to its share of the pre-activations)
+            if beta > 0.0 and lay[0, L_CHANNELS] == 1:
+                sparsity_pull(delta0, avg_act[ao0:ao0 + units0], Al[ao0:ao0 + units0], beta, hyp[H_AVERAGE_ACTIVATION])
+            bias_update(PB[b0:b0 + width0], PSb[0, b0:b0 + width0], PSb[1, b0:b0 + width0], delta0, g0, fan0, hyp,
+                        opt, rate, m)
     return count, OK

@@ -1,7 +1,7 @@
 """Drives ``kernels/partitioned.py``: threads that share each row, each owning a slice of every layer.
 
-``RowPartition`` splits each hidden layer's units evenly over the threads (the output layer follows the last
-hidden layer's split by rows) and packs every thread's weights, biases and optimizer state into its own blocks,
+``RowPartition`` splits the first layer's input rows (balanced by active inputs per row), each other hidden
+layer's units evenly over the threads (the output layer follows the last hidden layer's split by rows) and packs every thread's weights, biases and optimizer state into its own blocks,
 each starting on a fresh cache line: in the network's layout a split inside a 200-float row shares a cache line
 between two threads on every other row, and those lines would bounce between cores on every update. A call packs
 the network, trains, and copies the blocks back (a few MB, about a millisecond per call of ~0.25 s).
@@ -30,24 +30,46 @@ def split_units(units, t, n):
     return units * t // n, units * (t + 1) // n
 
 
+def input_rows_of(t, n, fan0, n_num, n_cat):
+    """First-layer rows ``lo:hi`` of thread ``t``: one-hot slots come first (``fan0 - n_num`` of them), then the
+    numerics. A row activates one slot per categorical column and every numeric, so the work is balanced over
+    ``n_cat + n_num`` units of work: thread 0 takes all the slots and the boundaries fall among the numerics."""
+    ncs = fan0 - n_num
+    work = n_cat + n_num
+
+    def bound(i):
+        if i == 0:
+            return 0
+        if i == n:
+            return fan0
+        return ncs + min(n_num, max(0, work * i // n - n_cat))
+    return bound(t), bound(t + 1)
+
+
 class RowPartition:
     """The packed layout for a network geometry and a thread count, with pack / unpack of a Network."""
 
-    def __init__(self, lay, n_threads):
+    def __init__(self, lay, n_threads, n_num=None, n_cat=0):
         from ..kernels.partitioned import P_B_OFF, P_COLS, P_HI, P_LO, P_NCOLS, P_W_OFF
         self.lay = np.asarray(lay, np.int64)
         self.n = int(n_threads)
         K = self.lay.shape[0] - 1
+        fan0 = int(self.lay[0, H.L_FAN_IN])
+        n_num = fan0 if n_num is None else int(n_num)
         plan = np.zeros((K + 1, self.n, P_NCOLS), np.int64)
         w_off = b_off = 0
         for k in range(K + 1):
             fan, units, ch = (int(self.lay[k, c]) for c in (H.L_FAN_IN, H.L_UNITS, H.L_CHANNELS))
             for t in range(self.n):
-                if k < K:
+                if k == 0:  # input rows; thread 0 owns the bias
+                    lo, hi = input_rows_of(t, self.n, fan0, n_num, n_cat)
+                    cols, rows, bias = units * ch, hi - lo, units * ch if t == 0 else 0
+                elif k < K:
                     lo, hi = split_units(units, t, self.n)
                     cols, rows, bias = (hi - lo) * ch, fan, (hi - lo) * ch
                 else:  # output layer: rows of this thread's units of layer K-1; thread 0 owns the bias
-                    lo, hi = int(plan[K - 1, t, P_LO]), int(plan[K - 1, t, P_HI])
+                    lo, hi = (int(plan[K - 1, t, P_LO]), int(plan[K - 1, t, P_HI])) if K > 1 else \
+                        split_units(fan, t, self.n)
                     cols, rows, bias = units * ch, hi - lo, units * ch if t == 0 else 0
                 plan[k, t, P_W_OFF], plan[k, t, P_B_OFF] = w_off, b_off
                 plan[k, t, P_LO], plan[k, t, P_HI], plan[k, t, P_COLS] = lo, hi, cols
@@ -65,10 +87,10 @@ class RowPartition:
             width, woff, boff = units * ch, int(lay[k, H.L_W_OFF]), int(lay[k, H.L_B_OFF])
             for t in range(self.n):
                 pw, pb, lo, hi, cols = (int(v) for v in plan[k, t])
-                if k < K:
+                if 0 < k < K:
                     w_sel = (slice(0, fan), slice(lo * ch, hi * ch))
                     b_sel = slice(boff + lo * ch, boff + hi * ch)
-                else:
+                else:  # first and output layers: rows; thread 0 owns the bias
                     w_sel = (slice(lo, hi), slice(0, width))
                     b_sel = slice(boff, boff + width) if t == 0 else slice(boff, boff)
                 rows = w_sel[0].stop - w_sel[0].start
@@ -104,22 +126,25 @@ class RowPartition:
         zs, as_, wmax = (int(v) for v in buffer_sizes(self.lay))
         K = self.lay.shape[0] - 1
         widthK = int(self.lay[K, H.L_UNITS] * self.lay[K, H.L_CHANNELS])
-        wK = _aligned(widthK) + _ALIGN  # a cache line of gap between two threads' rows, whatever the alignment
+        width0 = int(self.lay[0, H.L_UNITS] * self.lay[0, H.L_CHANNELS])
+        wK, w0 = _aligned(widthK) + _ALIGN, _aligned(width0) + _ALIGN  # a cache line of gap between threads' rows
         return (np.zeros(as_, np.float32),
                 np.zeros((self.n, K + 1, _aligned(wmax) + _ALIGN), np.float32),
                 np.zeros((2, self.n, wK), np.float32)[:, :, :widthK],
-                np.zeros((self.n, wK), np.float32)[:, :widthK], np.zeros((self.n, wK), np.float64)[:, :widthK])
+                np.zeros((self.n, wK), np.float32)[:, :widthK], np.zeros((self.n, wK), np.float64)[:, :widthK],
+                np.zeros((2, self.n, w0), np.float32)[:, :, :width0],
+                np.zeros((self.n, w0), np.float32)[:, :width0], np.zeros((self.n, w0), np.float64)[:, :width0])
 
 
 _PLANS: dict = {}
 
 
-def partition_for(lay, n_threads):
-    """A cached RowPartition for this geometry and thread count."""
-    key = (np.asarray(lay, np.int64).tobytes(), int(n_threads))
+def partition_for(lay, n_threads, n_num, n_cat):
+    """A cached RowPartition for this geometry, thread count and input layout."""
+    key = (np.asarray(lay, np.int64).tobytes(), int(n_threads), int(n_num), int(n_cat))
     part = _PLANS.get(key)
     if part is None:
-        part = _PLANS[key] = RowPartition(lay, n_threads)
+        part = _PLANS[key] = RowPartition(lay, n_threads, n_num, n_cat)
     return part
 
 
@@ -127,7 +152,7 @@ def partitioned_train(network, cfg, data, rows, n_threads):
     """Train ``rows`` into ``network`` with ``n_threads`` threads sharing each row; returns (rows, status)."""
     from ..kernels.partitioned import STOPPED, partitioned_rows
     from ..kernels.sync import ABORT, sync_slots
-    part = partition_for(network.lay, n_threads)
+    part = partition_for(network.lay, n_threads, data[0].shape[1], data[1].shape[1])
     packed = part.pack(network)
     shared = part.shared_buffers()
     sync = np.zeros(sync_slots(part.n), np.int64)

@@ -4,5 +4,5 @@ from .meta import GROUP_TITLES, GROUPS, ParamInfo
 from .resolve import ResolvedParameters, resolve
 from .rules import Message, check_checkpoint_compatible, validate
 
-__all__ = ["DeepLearningParameters", "GROUPS", "GROUP_TITLES", "Message", "PARAMETER_NAMES", "ParamInfo",
+__all__ = ["DeepLearningParameters", "declared_default", "GROUPS", "GROUP_TITLES", "Message", "PARAMETER_NAMES", "ParamInfo",
            "ResolvedParameters", "check_checkpoint_compatible", "parameter_info", "resolve", "validate"]

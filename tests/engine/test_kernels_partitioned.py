@@ -101,10 +101,18 @@ def test_pack_then_unpack_restores_every_array():
 
 
 def test_every_thread_block_starts_on_its_own_cache_line():
-    part = RowPartition(Network.geometry(717, [200, 200], 10, "rectifier", "softmax"), 2)
+    part = RowPartition(Network.geometry(717, [200, 200], 10, "rectifier", "softmax"), 2, n_num=717, n_cat=0)
     assert (part.plan[:, :, 0] % 16 == 0).all() and (part.plan[:, :, 1] % 16 == 0).all()
-    assert part.plan[0, 0, 2:4].tolist() == [0, 100] and part.plan[0, 1, 2:4].tolist() == [100, 200]
+    assert part.plan[0, 0, 2:4].tolist() == [0, 358] and part.plan[0, 1, 2:4].tolist() == [358, 717]  # input rows
+    assert part.plan[1, 0, 2:4].tolist() == [0, 100] and part.plan[1, 1, 2:4].tolist() == [100, 200]  # units
     assert part.plan[2, 1, 2:4].tolist() == [100, 200]  # output rows follow the last hidden layer's units
+
+
+def test_first_layer_rows_balance_active_inputs():
+    # 3 categorical columns (one active slot each, 5,000 slots in all) and 7 numerics: 10 active rows per sample
+    part = RowPartition(Network.geometry(5007, [64, 64], 2, "rectifier", "softmax"), 2, n_num=7, n_cat=3)
+    (lo0, hi0), (lo1, hi1) = part.plan[0, 0, 2:4].tolist(), part.plan[0, 1, 2:4].tolist()
+    assert (lo0, hi1) == (0, 5007) and hi0 == lo1 == 5000 + 2  # thread 0: all slots + 2 numerics; thread 1: 5
 
 
 def test_divergence_is_reported_by_every_thread_at_once():
@@ -116,7 +124,7 @@ def test_divergence_is_reported_by_every_thread_at_once():
 
 
 def test_wide_networks_train_through_shared_rows_and_report_divergence():
-    d = design(n=40, seed=1, y=np.full(40, 1e30))
+    d = design(n=40, n_num=64, seed=1, y=np.full(40, 1e30))
     net = Network.build(N_CAT_SLOTS + d.num.shape[1], [64, 64], 1, "rectifier", "linear", seed=1)
     assert sharing_threads(net.lay, 2) == 2
     with pytest.raises(TrainingError, match="diverged"):
@@ -140,6 +148,7 @@ def test_barrier_orders_writes_and_an_abort_releases_the_waiters():
 
 def test_threads_share_rows_as_far_as_the_layers_are_wide_enough():
     wide = Network.geometry(717, [200, 200], 10, "rectifier", "softmax")
-    narrow = Network.geometry(717, [200, 16], 10, "rectifier", "softmax")
-    assert sharing_threads(wide, 2) == 2 and sharing_threads(wide, 16) == 6 and sharing_threads(wide, 1) == 1
-    assert sharing_threads(narrow, 2) < 2  # Hogwild!
+    narrow = Network.geometry(717, [200, 8], 10, "rectifier", "softmax")
+    few_inputs = Network.geometry(7, [200, 200], 10, "rectifier", "softmax")
+    assert sharing_threads(wide, 2) == 2 and sharing_threads(wide, 64) == 22 and sharing_threads(wide, 1) == 1
+    assert sharing_threads(narrow, 2) < 2 and sharing_threads(few_inputs, 2) < 2  # Hogwild!
