@@ -17,8 +17,8 @@ from .hyper import (H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO
                     L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, O_ADAPTIVE, RECTIFIER,
                     O_AUTOENCODER, O_FAST_MODE, O_LOSS, O_MOMENTUM, O_NESTEROV, SOFTMAX)
 from .losses import linear_gradient, softmax_gradient
-from .updates import (adadelta_bias, adadelta_row, learning_rate, max_w2_rescale, momentum_at, momentum_row,
-                      sgd_row)
+from .updates import (adadelta_bias, adadelta_row, add_square_sums, learning_rate, max_w2_rescale, momentum_at,
+                      momentum_row, sgd_row)
 
 
 @njit(**config.JIT)
@@ -74,15 +74,36 @@ def hidden_delta(code, e, zz, aa, mm, has_dropout, d_prev):
             d_prev[j] = e[j] * derivative(zz[j], aa[j], code) if kept else 0.0
 
 
-@njit(**config.JIT)
-def update_row(w, s0, s1, x, delta, hyp, opt, r, m, gsq):
-    """Apply the configured optimizer to one weight row with input activation x."""
+@njit(**config.JIT_INLINE)
+def update_row(w, s0, s1, x, delta, hyp, opt, r, m, gsq, sum_squares=True):
+    """Apply the configured optimizer to one weight row with input activation x (``sum_squares``: see
+    ``adadelta_row``)."""
     if opt[O_ADAPTIVE] == 1:
-        adadelta_row(w, s0, s1, x, delta, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON], gsq)
+        adadelta_row(w, s0, s1, x, delta, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON], gsq, sum_squares)
     elif opt[O_MOMENTUM] == 1:
         momentum_row(w, s0, x, delta, hyp[H_L1], hyp[H_L2], r, m, opt[O_NESTEROV] == 1)
     else:
         sgd_row(w, x, delta, hyp[H_L1], hyp[H_L2], r)
+
+
+@njit(**config.JIT)
+def squares_factor(hyp, opt):
+    """True when the bias rule's squared gradients of a layer are ``delta**2 * sum(x**2)`` over its updated rows
+    (ADADELTA without l1/l2): row kernels then skip the per-weight sums (``add_square_sums``)."""
+    return opt[O_ADAPTIVE] == 1 and hyp[H_L1] == 0.0 and hyp[H_L2] == 0.0
+
+
+@njit(**config.JIT)
+def input_square_sum(cin, xin, ncs, row_lo, row_hi):
+    """Sum of the squared active inputs among rows ``row_lo:row_hi`` of the first layer (a one-hot slot counts 1)."""
+    s = np.float32(0.0)
+    for c in range(cin.shape[0]):
+        if row_lo <= cin[c] < row_hi:
+            s += np.float32(1.0)
+    for j in range(xin.shape[0]):
+        if row_lo <= ncs + j < row_hi:
+            s += xin[j] * xin[j]
+    return s
 
 
 @njit(**config.JIT)
@@ -103,8 +124,11 @@ def propagate_error(lay, k, z, a, mask, drop_prev, d_prev, j, e):
 @njit(**config.JIT)
 def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast, hyp, opt, r, m, g2, err):
     """Rows ``j_lo:j_hi`` of a ``[fan_in, width]`` block: ``err[j] = W[j] . delta`` at the pre-update weights,
-    then row j takes its update (fused, one pass over W). A Rectifier input at 0 (inactive or dropped) has
-    derivative 0, so its error is 0 exactly and the dot product is skipped (the row kernel is memory-bound)."""
+    then row j takes its update (fused, one pass over W); ``g2`` += the updated rows' squared gradients. A
+    Rectifier input at 0 (inactive or dropped) has derivative 0, so its error is 0 exactly and the dot product is
+    skipped (the row kernel is memory-bound)."""
+    factored = squares_factor(hyp, opt)
+    sx2 = np.float32(0.0)
     for j in range(j_lo, j_hi):
         lo = j * width
         w = Wk[lo:lo + width]
@@ -119,24 +143,32 @@ def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast
                 e += w[u] * delta[u]
             err[j] = e
         if x != 0.0 or not fast:
-            update_row(w, S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2)
+            update_row(w, S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2, not factored)
+            sx2 += x * x
+    if factored:
+        add_square_sums(g2, delta, sx2)
 
 
 @njit(**config.JIT)
 def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, opt, r, m, g2, row_lo, row_hi):
     """Update the active inputs' rows ``row_lo:row_hi`` (one-hot slots ``cin``, numerics ``xin``) of the first
-    layer; ``Wk``, ``S0``, ``S1`` hold those rows only."""
+    layer; ``Wk``, ``S0``, ``S1`` hold those rows only. ``g2`` += their squared gradients."""
+    factored = squares_factor(hyp, opt)
     for c in range(cin.shape[0]):
         s = cin[c]
         if row_lo <= s < row_hi:
             lo = (s - row_lo) * width
-            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, hyp, opt, r, m, g2)
+            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, hyp, opt, r, m, g2,
+                       not factored)
     for j in range(xin.shape[0]):
         x = xin[j]
         rr = ncs + j
         if (x != 0.0 or not fast) and row_lo <= rr < row_hi:
             lo = (rr - row_lo) * width
-            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2)
+            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2,
+                       not factored)
+    if factored:
+        add_square_sums(g2, delta, input_square_sum(cin, xin, ncs, row_lo, row_hi))
 
 
 @njit(**config.JIT)

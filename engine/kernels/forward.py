@@ -22,7 +22,7 @@ from .losses import softmax
 from .rng import next_u01
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def axpy(z, x, row):
     """z += x * row (float32, vectorized)."""
     x = np.float32(x)

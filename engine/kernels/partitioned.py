@@ -13,13 +13,15 @@ same rows together and split the work of each row instead (model parallelism ins
 - backward: the output layer's own rows give each thread the error of its own units of layer K-1; a hidden
   layer k >= 1 gives the error shares of all units of layer k-1 (a barrier, then each thread adds the shares of
   the units it needs: its own, or all of layer 0's); the first layer's rows take the whole error of layer 0.
-  Its bias (ADADELTA needs every thread's squared gradients) and its max_w2 norms wait for one more barrier.
+  Its bias belongs to thread 0: ADADELTA's bias rule needs the squared gradients of all its rows, which are
+  ``delta**2 * sum(x**2)`` and thread 0 knows every input; only with l1/l2 (the sums no longer factor) or
+  max_w2 (column norms over all rows) do the threads exchange shares, at one more barrier.
 
 Every weight is written by one thread only, so the result equals the serial kernel's up to the order of
 floating-point sums (with one thread: bit for bit), and is the same on every run with the same thread count.
 Each thread's weights live in their own packed blocks (``engine/model/row_partition.py``), so no cache line is
 written by two threads. Barriers per row: K (forward) + K - 1 (backward; one for the error exchange when K = 1)
-+ 1 with ADADELTA or max_w2.
++ 1 with max_w2, or ADADELTA with l1/l2.
 
 ``plan[k, t]`` = (W block offset, bias block offset, lo, hi, block columns), see ``P_*`` (lo:hi = input rows for
 layer 0, units for hidden layers, rows for the output layer). ``shared`` holds what threads read from each
@@ -35,15 +37,15 @@ import numpy as np
 from numba import njit
 
 from .. import config
-from .backward import (backprop_rows, bias_update, input_updates, output_delta_units, propagate_error,
-                       sparsity_pull, step_rate)
+from .backward import (backprop_rows, bias_update, input_square_sum, input_updates, output_delta_units,
+                       propagate_error, sparsity_pull, squares_factor, step_rate)
 from .forward import activate_units, dense_rows, drop_range, input_rows
 from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_MAX_W2, H_SAMPLES, H_SPARSITY_BETA, L_A_OFF, L_ACT,
                     L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF, O_ADAPTIVE, O_FAST_MODE, O_SEED, OK, RECTIFIER)
 from .rng import seed_stream
 from .scratch import buffer_sizes
 from .sync import barrier
-from .updates import learning_rate
+from .updates import add_square_sums, learning_rate
 
 P_W_OFF = 0
 P_B_OFF = 1
@@ -122,6 +124,7 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
     codeK = lay[K, L_ACT]
     aoK1 = lay[K - 1, L_A_OFF]
     adaptive = opt[O_ADAPTIVE] == 1
+    factored = squares_factor(hyp, opt)
     fast = opt[O_FAST_MODE] == 1
     max_w2 = hyp[H_MAX_W2]
     capped = max_w2 < 3.0e38
@@ -294,12 +297,12 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             norms[:width0] = 0.0
             column_norms(W0, width0, norms[:width0])
             npart0[t, :] = norms[:width0]
-        if adaptive or capped:
+        if (adaptive and not factored) or capped:
             gpart0[t, :] = g0
             gen += 1
             if not barrier(sync, t, n_threads, gen):
                 return count, STOPPED
-            if t == 0:
+            if t == 0 and adaptive and not factored:
                 g0[:] = gpart0[0]
                 for s in range(1, n_threads):
                     g0 += gpart0[s]
@@ -309,6 +312,9 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
                 for s in range(1, n_threads):
                     total += npart0[s]
                 scale_columns(W0, width0, total, max_w2)
+        if t == 0 and factored:  # thread 0 knows every input: the squared gradients of all rows, no barrier
+            g0[:] = 0.0
+            add_square_sums(g0, delta0, input_square_sum(cin, xin, ncs, 0, fan0))
         if t == 0:  # the layer-0 bias belongs to thread 0 (it adds it to its share of the pre-activations)
             if beta > 0.0 and lay[0, L_CHANNELS] == 1:
                 sparsity_pull(delta0, avg_act[ao0:ao0 + units0], Al[ao0:ao0 + units0], beta, hyp[H_AVERAGE_ACTIVATION])

@@ -11,12 +11,13 @@ import numpy as np
 
 from ..errors import DeepbrookError, ParameterError, TrainingError
 from ..frames.columns import enum_from_numeric
-from ..kernels.columns import standardize_into
+from ..kernels.columns import columns_into_rows, standardize_into
 from .balance import balance_rows, class_distribution, correct_probabilities
 from .design import Design
 from .fitting import encode_columns, enum_key, numeric_transform, param, select_predictors
 from .hashing import hash_slots
 from .inputs import CatInput, NumInput, raw_numeric, source_codes
+from .memory import filled_soon
 from .sources import codes_in_domain, is_missing, numeric_values
 from .stats import column_stats, safe_inverse
 
@@ -293,22 +294,23 @@ class DataInfo:
         m = len(rows)
         cache = {}  # source column -> codes in the training domain, read once per call
 
-        num = np.empty((m, self.p_num), dtype=np.float32)
+        num = filled_soon((m, self.p_num), np.float32)
         # Columns are written 16 at a time: one 64-byte line per row per block. Writing one column at a time into
         # the row-major matrix touches every row's cache line once per column (0.25 s of a 0.65 s MNIST epoch).
+        block = np.empty((min(_COLUMN_BLOCK, self.p_num), m), dtype=np.float32)
         for j0 in range(0, self.p_num, _COLUMN_BLOCK):
-            block = np.empty((m, min(_COLUMN_BLOCK, self.p_num - j0)), dtype=np.float32)
-            for b in range(block.shape[1]):
+            cols = block[:min(_COLUMN_BLOCK, self.p_num - j0)]
+            for b in range(cols.shape[0]):
                 j = j0 + b
                 ni = self.num_inputs[j]
                 if ni.source not in frame.names:
-                    block[:, b] = 0.0
+                    cols[b] = 0.0
                     continue
                 x = raw_numeric(frame, ni, cache)
                 x = x[sub] if sub is not None else x
-                standardize_into(block, b, x, float(self.num_impute[j]), float(self.num_sub[j]),
+                standardize_into(cols[b], x, float(self.num_impute[j]), float(self.num_sub[j]),
                                  float(self.num_mul[j]))
-            num[:, j0:j0 + block.shape[1]] = block
+            columns_into_rows(num, j0, cols)
         cat = np.empty((m, self.n_cat_cols), dtype=np.int32)
         for j, ci in enumerate(self.cat_inputs):
             if ci.source not in frame.names:

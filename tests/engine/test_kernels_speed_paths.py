@@ -51,6 +51,7 @@ def test_thread_chooser_probes_each_option_then_runs_the_fastest():
         first.append(c.next())
         c.record(first[-1], speeds[first[-1]])
     assert first == [2, 2, 1, 1]
+    assert c.share(1) == 1.0 and c.share(2) == ThreadChooser.PROBE_SHARE  # probes of the slower one are short
     picks = []
     for _ in range(16):
         t = c.next()
@@ -62,4 +63,9 @@ def test_thread_chooser_probes_each_option_then_runs_the_fastest():
         t = c.next()
         c.record(t, speeds[t])
     assert c.next() == 2
+    assert c.share(2) == 1.0 and c.share(1) == ThreadChooser.PROBE_SHARE
     assert ThreadChooser([1]).next() == 1
+    fresh = ThreadChooser([2, 1])
+    assert fresh.share(2) == 1.0
+    fresh.record(2, 5000.0)
+    assert fresh.share(1) == ThreadChooser.PROBE_SHARE  # not measured yet while another option is
