@@ -12,7 +12,7 @@ from .. import config
 from .hyper import EXPRECTIFIER, RECTIFIER, TANH
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def activate(z, code):
     """a = f(z) for Tanh, Rectifier, ExpRectifier (ELU, alpha 1), Linear; Maxout's channel max is taken before."""
     if code == RECTIFIER:
@@ -24,7 +24,7 @@ def activate(z, code):
     return z
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def derivative(z, a, code):
     """da/dz given both z and a = f(z). ELU uses exp(z) = a + 1 (H2O uses exp(a), an approximation)."""
     if code == RECTIFIER:

@@ -107,18 +107,35 @@ def input_square_sum(cin, xin, ncs, row_lo, row_hi):
 
 
 @njit(**config.JIT)
-def propagate_error(lay, k, z, a, mask, drop_prev, d_prev, j, e):
-    """Write dE/dz of input unit j of layer k (a unit of layer k-1) into d_prev."""
+def propagate_errors(lay, k, z, a, mask, drop_prev, d_prev, e, lo):
+    """d_prev[j] = dE/dz of units ``j = lo .. lo + len(e) - 1`` of layer k-1 from their output errors ``e[j - lo]``
+    (Maxout: the winning channel only; dropped units: 0).
+
+    One pass over contiguous slices, so LLVM vectorizes it and the loads of cache lines that the big weight
+    streams evicted overlap; a loop of per-unit calls waited for each line in turn (4 us of a 65 us MNIST row).
+    """
     code = lay[k - 1, L_ACT]
     zo = lay[k - 1, L_Z_OFF]
     ao = lay[k - 1, L_A_OFF]
-    kept = drop_prev <= 0.0 or mask[ao + j] == 1
+    n = e.shape[0]
+    mm = mask[ao + lo:ao + lo + n]
+    check = drop_prev > 0.0
     if code == MAXOUT:
-        win = 0 if z[zo + 2 * j] >= z[zo + 2 * j + 1] else 1
-        d_prev[2 * j + win] = e if kept else 0.0
-        d_prev[2 * j + 1 - win] = 0.0
-    else:
-        d_prev[j] = e * derivative(z[zo + j], a[ao + j], code) if kept else 0.0
+        for i in range(n):
+            j = lo + i
+            win = 0 if z[zo + 2 * j] >= z[zo + 2 * j + 1] else 1
+            kept = (not check) or mm[i] == 1
+            d_prev[2 * j + win] = e[i] if kept else 0.0
+            d_prev[2 * j + 1 - win] = 0.0
+        return
+    zz = z[zo + lo:zo + lo + n]
+    aa = a[ao + lo:ao + lo + n]
+    dd = d_prev[lo:lo + n]
+    for i in range(n):
+        v = e[i] * np.float32(derivative(zz[i], aa[i], code))
+        if check and mm[i] != 1:
+            v = np.float32(0.0)
+        dd[i] = v
 
 
 @njit(**config.JIT)
@@ -234,8 +251,7 @@ def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples,
             ao = lay[k - 1, L_A_OFF]
             backprop_rows(Wk, S0, S1, width, delta, a[ao:ao + fan], 0, fan, lay[k - 1, L_ACT] == RECTIFIER, fast,
                           hyp, opt, r, m, g2, err)
-            for j in range(fan):
-                propagate_error(lay, k, z, a, mask, drop[k], d_prev, j, err[j])
+            propagate_errors(lay, k, z, a, mask, drop[k], d_prev, err[:fan], 0)
         else:
             input_updates(Wk, S0, S1, width, delta, cin, xin, fan - num_row.shape[0], fast, hyp, opt, r, m, g2, 0,
                           fan)

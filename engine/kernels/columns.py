@@ -29,3 +29,32 @@ def columns_into_rows(out, j0, block):
         for b in range(k):
             out[i, j0 + b] = block[b, i]
 
+
+
+@njit(**config.JIT)
+def nan_moments(x):
+    """(count, mean, sum of squared deviations, min, max) of the non-NaN values of ``x``, in float64.
+
+    Two passes over the column and no temporaries: NumPy's spelling (mask, copy, min, max, mean, std) took 0.15 s
+    of fitting MNIST's 717 columns.
+    """
+    n = 0
+    total = 0.0
+    lo = np.inf
+    hi = -np.inf
+    for i in range(x.shape[0]):  # branch-free (selects), so LLVM vectorizes it
+        v = np.float64(x[i])
+        ok = v == v
+        n += 1 if ok else 0
+        total += v if ok else 0.0
+        lo = v if ok and v < lo else lo
+        hi = v if ok and v > hi else hi
+    if n == 0:
+        return 0, np.nan, np.nan, np.nan, np.nan
+    mean = total / n
+    ss = 0.0
+    for i in range(x.shape[0]):
+        v = np.float64(x[i])
+        d = v - mean if v == v else 0.0
+        ss += d * d
+    return n, mean, ss, lo, hi

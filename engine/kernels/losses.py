@@ -38,7 +38,7 @@ def linear_loss(code, y, f, hyp):
     return r * r
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def linear_gradient(code, y, f, hyp):
     """dE/df for one linear output (the distribution's ``-2 * negHalfGradient``)."""
     r = f - y

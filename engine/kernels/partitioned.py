@@ -18,7 +18,8 @@ same rows together and split the work of each row instead (model parallelism ins
   max_w2 (column norms over all rows) do the threads exchange shares, at one more barrier.
 
 Every weight is written by one thread only, so the result equals the serial kernel's up to the order of
-floating-point sums (with one thread: bit for bit), and is the same on every run with the same thread count.
+floating-point sums (with one thread the same arithmetic, equal to float32 rounding: the two compiled kernels may
+contract a multiply-add differently), and is the same on every run with the same thread count.
 Each thread's weights live in their own packed blocks (``engine/model/row_partition.py``), so no cache line is
 written by two threads. Barriers per row: K (forward) + K - 1 (backward; one for the error exchange when K = 1)
 + 1 with max_w2, or ADADELTA with l1/l2.
@@ -38,7 +39,7 @@ from numba import njit
 
 from .. import config
 from .backward import (backprop_rows, bias_update, input_square_sum, input_updates, output_delta_units,
-                       propagate_error, sparsity_pull, squares_factor, step_rate)
+                       propagate_errors, sparsity_pull, squares_factor, step_rate)
 from .forward import activate_units, dense_rows, drop_range, input_rows
 from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_MAX_W2, H_SAMPLES, H_SPARSITY_BETA, L_A_OFF, L_ACT,
                     L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF, O_ADAPTIVE, O_FAST_MODE, O_SEED, OK, RECTIFIER)
@@ -237,16 +238,15 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
         out_pending = adaptive or capped
         dout[:] = d_cur[:widthK]
         if K > 1:
-            for j in range(lo, hi):
-                propagate_error(lay, K, Z, Al, M, drop[K], d_next, j, ebuf[j - lo])
+            propagate_errors(lay, K, Z, Al, M, drop[K], d_next, ebuf[:hi - lo], lo)
         else:  # layer 0 needs the error of all its units: exchange the shares
             err[t, K, lo:hi] = ebuf[:hi - lo]
             gen += 1
             if not barrier(sync, t, n_threads, gen):
                 return count, STOPPED
             for s in range(n_threads):
-                for j in range(plan[K, s, 2], plan[K, s, 3]):
-                    propagate_error(lay, K, Z, Al, M, drop[K], d_next, j, err[s, K, j])
+                slo, shi = plan[K, s, 2], plan[K, s, 3]
+                propagate_errors(lay, K, Z, Al, M, drop[K], d_next, err[s, K, slo:shi], slo)
             finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
             out_pending = False
         d_cur, d_next = d_next, d_cur
@@ -278,11 +278,11 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             if not barrier(sync, t, n_threads, gen):
                 return count, STOPPED
             lo1, hi1 = (plan[k - 1, t, 2], plan[k - 1, t, 3]) if k > 1 else (0, units0)
-            for j in range(lo1, hi1):
-                e = err[0, k, j]
-                for s in range(1, n_threads):
-                    e += err[s, k, j]
-                propagate_error(lay, k, Z, Al, M, drop[k], d_next, j, e)
+            etot = ebuf[lo1:hi1]  # the shares summed in one vectorized pass (their lines come from other cores)
+            etot[:] = err[0, k, lo1:hi1]
+            for s in range(1, n_threads):
+                etot += err[s, k, lo1:hi1]
+            propagate_errors(lay, k, Z, Al, M, drop[k], d_next, etot, lo1)
             d_cur, d_next = d_next, d_cur
             if out_pending:
                 finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])

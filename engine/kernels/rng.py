@@ -27,7 +27,7 @@ def seed_stream(state, seed, index):
     next_u01(state)  # one mixing round so neighbouring indices decorrelate
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def next_u01(state):
     """Uniform double in [0, 1) from 53 random bits; advances ``state``."""
     state[0] = state[0] + _GOLDEN

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import DeepbrookError
 from ..frames.columns import enum_from_numeric, enum_from_values
+from ..kernels.columns import nan_moments
 
 IGNORED_TYPES = ("string", "uuid")
 
@@ -67,6 +68,5 @@ def is_constant(frame, col):
         c = frame.codes(col)
         c = c[c >= 0]
         return c.size > 0 and c.min() == c.max()
-    x = frame.numeric(col)
-    x = x[~np.isnan(x)]
-    return x.size > 0 and x.min() == x.max()
+    n, _, _, lo, hi = nan_moments(frame.numeric(col))
+    return n > 0 and lo == hi

@@ -1,6 +1,8 @@
 """Column statistics for standardization: (weighted) mean, sample sd, min and max ignoring NaN."""
 import numpy as np
 
+from ..kernels.columns import nan_moments
+
 
 def column_stats(x, w=None):
     """(mean, sd, min, max) of the non-NaN values of ``x``; weighted when ``w`` is given.
@@ -9,18 +11,18 @@ def column_stats(x, w=None):
     sample sd when all weights are 1. Empty input gives NaN statistics.
     """
     x = np.asarray(x, dtype=np.float64)
+    if w is None:
+        n, mean, ss, lo, hi = nan_moments(x)
+        if n == 0:
+            return np.nan, np.nan, np.nan, np.nan
+        return float(mean), float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0, float(lo), float(hi)
     ok = ~np.isnan(x)
-    if w is not None:
-        w = np.asarray(w, dtype=np.float64)
-        ok &= w > 0
+    w = np.asarray(w, dtype=np.float64)
+    ok &= w > 0
     v = x[ok]
     if v.size == 0:
         return np.nan, np.nan, np.nan, np.nan
     lo, hi = float(v.min()), float(v.max())
-    if w is None:
-        mean = float(v.mean())
-        sd = float(v.std(ddof=1)) if v.size > 1 else 0.0
-        return mean, sd, lo, hi
     ww = w[ok]
     wsum = float(ww.sum())
     mean = float(np.dot(ww, v) / wsum)

@@ -1,8 +1,10 @@
 """Threads that share each row (kernels/partitioned.py) against the serial row kernel.
 
-With one thread the partitioned kernel does the serial kernel's arithmetic in the same order, so the two must be
-bit-identical; with more threads only the order of a few sums changes (float32 rounding), and repeated runs must
-be bit-identical (each weight has one writer, reductions go in thread order).
+With one thread the partitioned kernel does the serial kernel's arithmetic in the same order; the two are separate
+compiled kernels, and under fastmath LLVM may contract a multiply-add differently in each (seen: a kernel compiled in
+this process against one loaded from numba's cache), so they agree to float32 rounding. With more threads only the
+order of a few sums changes, and repeated runs of one kernel must be bit-identical (each weight has one writer,
+reductions go in thread order).
 """
 import threading
 
@@ -34,12 +36,6 @@ CASES = {
 }
 
 
-# Plain SGD with l1/l2: LLVM's fastmath contraction of ``w - r * (g + l1 * sign(w) + l2 * w)`` was seen to differ
-# between a kernel compiled in this process and one loaded from numba's cache (both orders are valid float32
-# rounding), so there the two kernels agree to rounding only.
-CONTRACTION_DIFFERS = {"exprectifier-l1-l2-three-layers"}
-
-
 def _setup(case, n=300, seed=0):
     c = CASES[case]
     n_out = c.get("n_out", 3)
@@ -63,17 +59,14 @@ def _arrays(net):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_one_thread_is_bit_identical_to_the_serial_kernel(case):
+def test_one_thread_matches_the_serial_kernel_to_rounding(case):
     net, cfg, data, rows = _setup(case)
     serial, part = net.copy(), net.copy()
     n_serial, st_serial = sgd.sgd_rows_serial(serial.net, cfg, data, rows, 1)
     n_part, st_part = partitioned_train(part, cfg, data, rows, 1)
     assert (n_part, st_part) == (n_serial, st_serial) and n_part == int((data[3] > 0).sum())
     for a, b in zip(_arrays(serial), _arrays(part)):
-        if case in CONTRACTION_DIFFERS:
-            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
-        else:
-            np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)  # seen: 1.3e-6 relative, 6e-8 absolute
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

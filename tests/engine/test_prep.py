@@ -99,6 +99,44 @@ def test_standardize_mean_sd_and_mean_imputation(small):
     np.testing.assert_allclose(info.num_mul, [1 / x.std(ddof=1), 1 / z.std(ddof=1)])
 
 
+def test_wide_design_fills_every_column_block_into_a_prefaulted_matrix():
+    # 41 numeric columns (two blocks of 16 and a partial one), uint8 and float columns with NAs, 52,000 rows: the
+    # design (8.5 MB) takes the pre-faulted allocation path of prep/memory.py
+    from deepbrook.engine.prep.memory import PREFAULT_BYTES
+    rng = np.random.default_rng(5)
+    n, p = 52_000, 41
+    cols = {f"u{j}": rng.integers(0, 255, n).astype(np.uint8) for j in range(20)}
+    for j in range(p - 20):
+        v = rng.normal(j, 1 + j, n)
+        v[rng.random(n) < 0.05] = np.nan
+        cols[f"f{j}"] = v
+    cols["y"] = cat(rng.choice(["a", "b"], n))
+    frame = Frame.from_pandas(pd.DataFrame(cols))
+    d = fit(frame).transform(frame)
+    assert d.num.nbytes >= PREFAULT_BYTES and d.num.flags.c_contiguous and d.num.flags.writeable
+    names = [c for c in cols if c != "y"]
+    for j, name in enumerate(names):
+        x = cols[name].astype(np.float64)
+        mean, sd = np.nanmean(x), np.nanstd(x, ddof=1)
+        expect = (np.where(np.isnan(x), mean, x) - mean) / sd
+        np.testing.assert_allclose(d.num[:, j], expect, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.uint8])
+def test_column_moments_skip_nans_like_numpy(dtype):
+    from deepbrook.engine.kernels.columns import nan_moments
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 200, 1001).astype(dtype)
+    if dtype != np.uint8:
+        x[rng.random(1001) < 0.2] = np.nan
+    v = x[~np.isnan(x.astype(np.float64))].astype(np.float64)
+    n, mean, ss, lo, hi = nan_moments(x)
+    assert (n, lo, hi) == (v.size, v.min(), v.max())
+    np.testing.assert_allclose([mean, ss], [v.mean(), ((v - v.mean()) ** 2).sum()], rtol=1e-12)
+    assert nan_moments(np.full(5, np.nan))[0] == 0 and np.isnan(nan_moments(np.full(5, np.nan))[1])
+    assert nan_moments(np.array([3.0, np.nan]))[1:] == (3.0, 0.0, 3.0, 3.0)
+
+
 def test_weighted_standardization_and_weights_passthrough():
     x = np.array([1.0, 2.0, 4.0, 8.0])
     w = np.array([1.0, 3.0, 0.5, 2.0])
