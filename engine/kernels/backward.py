@@ -16,9 +16,10 @@ from .activations import derivative
 from .hyper import (H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SPARSITY_BETA, L_A_OFF,
                     L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, O_ADAPTIVE, RECTIFIER,
                     O_AUTOENCODER, O_FAST_MODE, O_LOSS, O_MOMENTUM, O_NESTEROV, SOFTMAX)
+from .forward import axpy
 from .losses import linear_gradient, softmax_gradient
-from .updates import (adadelta_bias, adadelta_row, add_square_sums, learning_rate, max_w2_rescale, momentum_at,
-                      momentum_row, sgd_row)
+from .updates import (adadelta_bias, adadelta_row, adadelta_row_then_forward, add_square_sums, learning_rate,
+                      max_w2_rescale, momentum_at, momentum_row, sgd_row)
 
 
 @njit(**config.JIT)
@@ -186,6 +187,39 @@ def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, opt, r, m,
                        not factored)
     if factored:
         add_square_sums(g2, delta, input_square_sum(cin, xin, ncs, row_lo, row_hi))
+
+
+@njit(**config.JIT)
+def input_updates_then_forward(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, cin2, xin2, z2, row_lo, row_hi):
+    """``input_updates`` for ADADELTA without l1/l2 (``squares_factor``) fused with the next row's forward share:
+    ``z2 += `` the next row's active inputs (``cin2``/``xin2``) times their rows ``row_lo:row_hi`` *after* this
+    row's update, which is what the forward of the next row reads. Saves a pass over the first layer's weights
+    per row. The caller adds the squared gradients (``add_square_sums``) and the next row's bias."""
+    rho = hyp[H_RHO]
+    eps = hyp[H_EPSILON]
+    for j in range(xin.shape[0]):
+        rr = ncs + j
+        if not row_lo <= rr < row_hi:
+            continue
+        x = xin[j]
+        x2 = xin2[j]
+        lo = (rr - row_lo) * width
+        w = Wk[lo:lo + width]
+        if x != 0.0 or not fast:
+            adadelta_row_then_forward(w, S0[lo:lo + width], S1[lo:lo + width], x, delta, rho, eps, z2, x2)
+        elif x2 != 0.0:
+            axpy(z2, x2, w)
+    for c in range(cin.shape[0]):  # one-hot rows: all updates first (a slot can be active in both rows)
+        s = cin[c]
+        if row_lo <= s < row_hi:
+            lo = (s - row_lo) * width
+            adadelta_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, 0.0, 0.0, rho, eps,
+                         z2, False)
+    for c in range(cin2.shape[0]):
+        s = cin2[c]
+        if row_lo <= s < row_hi:
+            lo = (s - row_lo) * width
+            axpy(z2, 1.0, Wk[lo:lo + width])
 
 
 @njit(**config.JIT)

@@ -31,12 +31,10 @@ def axpy(z, x, row):
 
 
 @njit(**config.JIT)
-def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz, row_lo, row_hi):
-    """zz += the active inputs' rows ``row_lo:row_hi`` of the first layer; ``Wk`` holds those rows only.
-
-    Draws the input dropout of every input (so every caller consumes the row's random stream the same way) and
-    records all post-dropout inputs in xin/cin. ``ncs`` = one-hot slots (the layer's first rows).
-    """
+def record_inputs(num_row, cat_row, ncs, p_in, rng, xin, cin):
+    """The row's inputs after cleaning and input dropout: one-hot slots in ``cin`` (-1 = none), numerics in ``xin``
+    (NaN/Inf -> 0). Draws the dropout of every input in order, so every caller consumes the row's random stream
+    the same way. ``ncs`` = one-hot slots (the first layer's first rows)."""
     for c in range(cat_row.shape[0]):
         s = cat_row[c]
         if s >= ncs:
@@ -44,9 +42,6 @@ def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz, row_lo
         if s >= 0 and p_in > 0.0 and next_u01(rng) < p_in:
             s = -1
         cin[c] = s
-        if row_lo <= s < row_hi:
-            b = s - row_lo
-            axpy(zz, 1.0, Wk[b * width:(b + 1) * width])
     for j in range(num_row.shape[0]):
         x = num_row[j]
         if not math.isfinite(x):
@@ -54,10 +49,30 @@ def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz, row_lo
         if p_in > 0.0 and next_u01(rng) < p_in:
             x = 0.0
         xin[j] = x
+
+
+@njit(**config.JIT)
+def add_input_rows(Wk, width, xin, cin, ncs, zz, row_lo, row_hi):
+    """zz += the active inputs' rows ``row_lo:row_hi`` of the first layer; ``Wk`` holds those rows only."""
+    for c in range(cin.shape[0]):
+        s = cin[c]
+        if row_lo <= s < row_hi:
+            b = s - row_lo
+            axpy(zz, 1.0, Wk[b * width:(b + 1) * width])
+    for j in range(xin.shape[0]):
+        x = xin[j]
         r = ncs + j
         if x != 0.0 and row_lo <= r < row_hi:
             b = r - row_lo
             axpy(zz, x, Wk[b * width:(b + 1) * width])
+
+
+@njit(**config.JIT)
+def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz, row_lo, row_hi):
+    """zz += the active inputs' rows ``row_lo:row_hi`` of the first layer (``Wk`` holds those rows only), after
+    ``record_inputs`` filled xin/cin."""
+    record_inputs(num_row, cat_row, ncs, p_in, rng, xin, cin)
+    add_input_rows(Wk, width, xin, cin, ncs, zz, row_lo, row_hi)
 
 
 @njit(**config.JIT)

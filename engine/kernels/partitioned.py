@@ -38,9 +38,9 @@ import numpy as np
 from numba import njit
 
 from .. import config
-from .backward import (backprop_rows, bias_update, input_square_sum, input_updates, output_delta_units,
-                       propagate_errors, sparsity_pull, squares_factor, step_rate)
-from .forward import activate_units, dense_rows, drop_range, input_rows
+from .backward import (backprop_rows, bias_update, input_square_sum, input_updates, input_updates_then_forward,
+                       output_delta_units, propagate_errors, sparsity_pull, squares_factor, step_rate)
+from .forward import activate_units, dense_rows, drop_range, input_rows, record_inputs
 from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_MAX_W2, H_SAMPLES, H_SPARSITY_BETA, L_A_OFF, L_ACT,
                     L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF, O_ADAPTIVE, O_FAST_MODE, O_SEED, OK, RECTIFIER)
 from .rng import seed_stream
@@ -135,6 +135,11 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
     zs, as_, wmax = buffer_sizes(lay)
     xin = np.zeros(n_num, np.float32)
     cin = np.zeros(cat.shape[1], np.int32)
+    xin2 = np.zeros(n_num, np.float32)  # the next row's inputs when its forward share rides on this row's update
+    cin2 = np.zeros(cat.shape[1], np.int32)
+    # ADADELTA without l1/l2, max_w2 or input dropout (H2O's defaults): the next row's first-layer share is summed
+    # while this row updates those weights (``input_updates_then_forward``), one pass over them instead of two
+    fuse = adaptive and factored and not capped and not drop[0] > 0.0
     Z = np.zeros(zs, np.float32)   # this thread's pre-activations, activations and masks: all of layer 0,
     Al = np.zeros(as_, np.float32)  # its own units of the other hidden layers
     M = np.ones(as_, np.uint8)
@@ -155,6 +160,7 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
     W0 = PW[w0:w0 + (rhi - rlo) * width0]
     gen = 0
     count = 0
+    ahead = False  # zp0 already holds this row's first-layer share (summed during the previous row's update)
     for pos in range(rows.shape[0]):
         r = rows[pos]
         weight = w[r]
@@ -164,11 +170,17 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
         seed_stream(rng, seed, np.int64(samples))
         parity = count % 2
         # ---- forward, layer 0: this thread's input rows' share, then all of layer 0 in every thread
-        if t == 0:
-            zp0[:] = PB[b0:b0 + width0]
+        if ahead:
+            xin, xin2 = xin2, xin
+            cin, cin2 = cin2, cin
+            if t == 0:
+                zp0 += PB[b0:b0 + width0]
         else:
-            zp0[:] = 0.0
-        input_rows(W0, width0, num[r], cat[r], ncs, drop[0], rng, xin, cin, zp0, rlo, rhi)
+            if t == 0:
+                zp0[:] = PB[b0:b0 + width0]
+            else:
+                zp0[:] = 0.0
+            input_rows(W0, width0, num[r], cat[r], ncs, drop[0], rng, xin, cin, zp0, rlo, rhi)
         z0part[parity, t, :] = zp0
         gen += 1
         if not barrier(sync, t, n_threads, gen):
@@ -291,8 +303,18 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
         rate = 0.0 if adaptive else learning_rate(hyp, 0, samples) * (1.0 - m)
         delta0 = d_cur[:width0]
         g0[:] = 0.0
-        input_updates(W0, PSw[0, w0:w0 + (rhi - rlo) * width0], PSw[1, w0:w0 + (rhi - rlo) * width0], width0, delta0,
-                      cin, xin, ncs, fast, hyp, opt, rate, m, g0, rlo, rhi)
+        nxt = pos + 1
+        while nxt < rows.shape[0] and not w[rows[nxt]] > 0.0:
+            nxt += 1
+        ahead = fuse and nxt < rows.shape[0]
+        if ahead:
+            record_inputs(num[rows[nxt]], cat[rows[nxt]], ncs, 0.0, rng, xin2, cin2)
+            zp0[:] = 0.0
+            input_updates_then_forward(W0, PSw[0, w0:w0 + (rhi - rlo) * width0], PSw[1, w0:w0 + (rhi - rlo) * width0],
+                                       width0, delta0, cin, xin, ncs, fast, hyp, cin2, xin2, zp0, rlo, rhi)
+        else:
+            input_updates(W0, PSw[0, w0:w0 + (rhi - rlo) * width0], PSw[1, w0:w0 + (rhi - rlo) * width0], width0,
+                          delta0, cin, xin, ncs, fast, hyp, opt, rate, m, g0, rlo, rhi)
         if capped:
             norms[:width0] = 0.0
             column_norms(W0, width0, norms[:width0])

@@ -87,6 +87,21 @@ def adadelta_row(w, eg2, edx2, a, delta, l1, l2, rho, eps, gsq, sum_squares=True
         gsq[u] += g * g
 
 
+@njit(**config.JIT_INLINE)
+def adadelta_row_then_forward(w, eg2, edx2, a, delta, rho, eps, z, x_next):
+    """``adadelta_row`` without l1/l2 or squared-gradient sums, then ``z += x_next * w`` with the updated row: the
+    next row's forward share of this weight row in the same pass (the loop is bound by the divide and square
+    root, so the extra multiply-add and the loads of ``z`` ride along for free)."""
+    a = np.float32(a)
+    rho = np.float32(rho)
+    one_rho = np.float32(1.0) - rho
+    eps = np.float32(eps)
+    x_next = np.float32(x_next)
+    for u in range(w.shape[0]):
+        adadelta_step(w, eg2, edx2, u, a * delta[u], rho, one_rho, eps)
+        z[u] += x_next * w[u]
+
+
 @njit(**config.JIT)
 def add_square_sums(gsq, delta, sum_a2):
     """gsq += delta**2 * sum(a**2): the squared gradients ``(a * delta)**2`` of many rows, summed in one pass."""

@@ -21,6 +21,8 @@ from deepbrook.engine.model.row_partition import RowPartition, partitioned_train
 from kernel_cases import N_CAT_SLOTS, design
 
 CASES = {
+    "rectifier-adadelta-defaults-sparse-inputs": dict(activation="rectifier", hidden=[20, 16], hyper={},
+                                                      zero_inputs=0.4),
     "rectifier-adadelta-dropout": dict(activation="rectifier", hidden=[20, 16], input_dropout=0.1,
                                        hidden_dropout=[0.2, 0.1], hyper={}),
     "tanh-one-layer-max_w2": dict(activation="tanh", hidden=[7], hyper=dict(max_w2=0.5)),
@@ -41,6 +43,8 @@ def _setup(case, n=300, seed=0):
     n_out = c.get("n_out", 3)
     rng = np.random.default_rng(seed)
     d = design(n=n, seed=seed, y=rng.normal(size=n) if n_out == 1 else None)
+    if c.get("zero_inputs"):  # fast_mode skips these rows; the next row's forward share still needs some of them
+        d.num[rng.random(d.num.shape) < c["zero_inputs"]] = 0.0
     if c["hyper"].get("autoencoder"):
         d = d._replace(y=np.zeros(n, np.float32))
     d = d._replace(offset=(rng.normal(size=n) * 0.1).astype(np.float32) if n_out == 1 else d.offset,
