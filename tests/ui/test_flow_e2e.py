@@ -157,9 +157,11 @@ def test_flow_end_to_end(page, server):
     expect(builder.locator(".db-columns-caption")).to_contain_text("1 ignored")
     builder.locator(".db-param-hidden input").fill("32, 32")
     builder.locator(".db-param-hidden input").press("Enter")
-    builder.locator(".db-param-epochs input").fill("300")
+    builder.locator(".db-param-epochs input").fill("100000")  # ended by max_runtime_secs: long enough on any machine
     builder.locator(".db-param-epochs input").press("Enter")
     builder.locator(".db-show-advanced input").check()
+    builder.locator(".db-param-max_runtime_secs input").fill("15")
+    builder.locator(".db-param-max_runtime_secs input").press("Enter")
     builder.locator(".db-param-score_each_iteration input").check()
     builder.locator(".db-param-train_samples_per_iteration input").fill("100")
     builder.locator(".db-param-train_samples_per_iteration input").press("Enter")
@@ -167,8 +169,9 @@ def test_flow_end_to_end(page, server):
     builder.locator(".db-param-stopping_rounds input").fill("0")
     builder.locator(".db-param-stopping_rounds input").press("Enter")
     call = builder.locator(".db-build-call")  # what Build will write, once the server has every edit
-    for part in ('response_column: "CAPSULE"', 'ignored_columns: ["ID"]', "hidden: [32, 32]", "epochs: 300",
-                 "score_each_iteration: true", "train_samples_per_iteration: 100", "stopping_rounds: 0"):
+    for part in ('response_column: "CAPSULE"', 'ignored_columns: ["ID"]', "hidden: [32, 32]", "epochs: 100000",
+                 "max_runtime_secs: 15", "score_each_iteration: true", "train_samples_per_iteration: 100",
+                 "stopping_rounds: 0"):
         expect(call).to_contain_text(part)
     click(builder.locator(".db-build-button"))
 
@@ -177,7 +180,7 @@ def test_flow_end_to_end(page, server):
     code = code_of(page, i + 5)
     model_id = re.search(r'model_id: "([^"]+)"', code).group(1)
     assert 'response_column: "CAPSULE"' in code and 'ignored_columns: ["ID"]' in code
-    assert 'training_frame: "prostate_e2e.hex"' in code and "epochs: 300" in code
+    assert 'training_frame: "prostate_e2e.hex"' in code and "epochs: 100000" in code
 
     # -- open the model while it trains: the scoring plot gains points (streamed)
     click(job.locator(".db-job-view-model"))
