@@ -58,3 +58,29 @@ def nan_moments(x):
         d = v - mean if v == v else 0.0
         ss += d * d
     return n, mean, ss, lo, hi
+
+
+@njit(**config.JIT)
+def small_int_moments(x):
+    """``nan_moments`` of an integer column of at most 16 bits (never NA): exact int64 sums, 10x faster.
+
+    The float pass does not vectorize (its NaN-aware min/max selects block LLVM); over MNIST's 784 uint8 columns
+    it took 0.09 s of a 1.2 s batch-256 run. Squares of 16-bit values summed in int64 overflow only past 2**31 rows.
+    """
+    n = x.shape[0]
+    if n == 0:
+        return 0, np.nan, np.nan, np.nan, np.nan
+    total = np.int64(0)
+    squares = np.int64(0)
+    for i in range(n):
+        v = np.int64(x[i])
+        total += v
+        squares += v * v
+    lo = x[0]
+    hi = x[0]
+    for i in range(n):
+        lo = min(lo, x[i])
+        hi = max(hi, x[i])
+    mean = total / n
+    return n, mean, max(squares - total * mean, 0.0), np.float64(lo), np.float64(hi)
+

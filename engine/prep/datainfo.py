@@ -271,7 +271,7 @@ class DataInfo:
         """The Design of ``frame``. ``with_response`` drops rows whose response is NA or an unknown class;
         ``training`` also drops rows with NA predictors under missing_values_handling='skip'."""
         sources = self.sources
-        absent = [c for c in sources if c not in frame.names]
+        absent = [c for c in sources if c not in frame]
         if absent and not self.sparse:
             raise DeepbrookError(f"frame '{frame.name}' is missing column '{absent[0]}' the model was trained on"
                                  + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
@@ -285,7 +285,7 @@ class DataInfo:
             keep &= ~np.isnan(y)
         if training and self.missing_values_handling == "skip":
             for c in sources:
-                if c in frame.names:
+                if c in frame:
                     keep &= ~is_missing(frame, c)
             if not keep.any():
                 raise TrainingError(NO_ROWS_LEFT)
@@ -303,7 +303,7 @@ class DataInfo:
             for b in range(cols.shape[0]):
                 j = j0 + b
                 ni = self.num_inputs[j]
-                if ni.source not in frame.names:
+                if ni.source not in frame:
                     cols[b] = 0.0
                     continue
                 x = raw_numeric(frame, ni, cache)
@@ -313,7 +313,7 @@ class DataInfo:
             columns_into_rows(num, j0, cols)
         cat = np.empty((m, self.n_cat_cols), dtype=np.int32)
         for j, ci in enumerate(self.cat_inputs):
-            if ci.source not in frame.names:
+            if ci.source not in frame:
                 cat[:, j] = -1
                 continue
             codes = source_codes(frame, ci.source, ci.source_domain, cache)

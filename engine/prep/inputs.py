@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .sources import codes_in_domain, numeric_values
+from .sources import codes_in_domain, stored_numbers
 
 
 @dataclass
@@ -36,8 +36,8 @@ def source_codes(frame, source, domain, cache=None):
 
 
 def raw_numeric(frame, ni, cache=None):
-    """Untransformed float64 values of a numeric input (NaN for NA)."""
+    """Untransformed values of a numeric input: float64 with NaN for NA, or a source column's compact ints."""
     if ni.table is None:
-        return numeric_values(frame, ni.source)
+        return stored_numbers(frame, ni.source)
     return ni.table[source_codes(frame, ni.source, ni.source_domain, cache)]
 

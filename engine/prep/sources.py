@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DeepbrookError
-from ..frames.columns import enum_from_numeric, enum_from_values
-from ..kernels.columns import nan_moments
+from ..frames.columns import NUMERIC_TYPES, enum_from_numeric, enum_from_values
+from .stats import moments
 
 IGNORED_TYPES = ("string", "uuid")
 
@@ -51,6 +51,15 @@ def numeric_values(frame, col):
     return np.asarray(frame.numeric(col), dtype=np.float64)
 
 
+def stored_numbers(frame, col):
+    """A numeric column as stored, without a copy: compact ints (never NA) or float64 with NaN.
+
+    For the numba passes that read any dtype (moments, the design fill): converting MNIST's uint8 columns to
+    float64 first cost more than the passes themselves. Other columns go through ``numeric_values``.
+    """
+    return frame.values(col) if frame.types[col] in NUMERIC_TYPES else numeric_values(frame, col)
+
+
 def is_missing(frame, col):
     """Boolean NA mask of a column of any type."""
     t = frame.types[col]
@@ -58,7 +67,8 @@ def is_missing(frame, col):
         return frame.codes(col) < 0
     if t in IGNORED_TYPES:
         return pd.isna(frame.values(col))
-    return np.isnan(frame.numeric(col))
+    a = frame.values(col)
+    return np.isnan(a) if a.dtype.kind == "f" else np.zeros(len(a), dtype=bool)
 
 
 def is_constant(frame, col):
@@ -68,5 +78,5 @@ def is_constant(frame, col):
         c = frame.codes(col)
         c = c[c >= 0]
         return c.size > 0 and c.min() == c.max()
-    n, _, _, lo, hi = nan_moments(frame.numeric(col))
+    n, _, _, lo, hi = moments(stored_numbers(frame, col))
     return n > 0 and lo == hi

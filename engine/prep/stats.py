@@ -1,7 +1,15 @@
 """Column statistics for standardization: (weighted) mean, sample sd, min and max ignoring NaN."""
 import numpy as np
 
-from ..kernels.columns import nan_moments
+from ..kernels.columns import nan_moments, small_int_moments
+
+
+def moments(x):
+    """(count, mean, sum of squared deviations, min, max) of the non-NaN values of a column of any numeric dtype."""
+    x = np.asarray(x)
+    if x.dtype.kind in "iu" and x.dtype.itemsize <= 2:
+        return small_int_moments(x)
+    return nan_moments(x)
 
 
 def column_stats(x, w=None):
@@ -10,12 +18,12 @@ def column_stats(x, w=None):
     The weighted sd treats weights as frequencies (sum(w*(x-m)^2) / (sum(w)-1)), which equals the usual
     sample sd when all weights are 1. Empty input gives NaN statistics.
     """
-    x = np.asarray(x, dtype=np.float64)
     if w is None:
-        n, mean, ss, lo, hi = nan_moments(x)
+        n, mean, ss, lo, hi = moments(x)
         if n == 0:
             return np.nan, np.nan, np.nan, np.nan
         return float(mean), float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0, float(lo), float(hi)
+    x = np.asarray(x, dtype=np.float64)
     ok = ~np.isnan(x)
     w = np.asarray(w, dtype=np.float64)
     ok &= w > 0

@@ -122,17 +122,22 @@ def test_wide_design_fills_every_column_block_into_a_prefaulted_matrix():
         np.testing.assert_allclose(d.num[:, j], expect, rtol=1e-5, atol=1e-6, err_msg=name)
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.uint8])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.uint8, np.int8, np.int16, np.uint16, np.int32])
 def test_column_moments_skip_nans_like_numpy(dtype):
     from deepbrook.engine.kernels.columns import nan_moments
+    from deepbrook.engine.prep.stats import moments
     rng = np.random.default_rng(2)
-    x = rng.integers(0, 200, 1001).astype(dtype)
-    if dtype != np.uint8:
+    lo_value = 0 if np.dtype(dtype).kind in "uf" else -100
+    x = rng.integers(lo_value, 200 if dtype != np.uint16 else 60_000, 1001).astype(dtype)
+    if np.dtype(dtype).kind == "f":
         x[rng.random(1001) < 0.2] = np.nan
     v = x[~np.isnan(x.astype(np.float64))].astype(np.float64)
-    n, mean, ss, lo, hi = nan_moments(x)
-    assert (n, lo, hi) == (v.size, v.min(), v.max())
-    np.testing.assert_allclose([mean, ss], [v.mean(), ((v - v.mean()) ** 2).sum()], rtol=1e-12)
+    for kernel in (nan_moments, moments):  # moments: exact integer sums for columns of up to 16 bits
+        n, mean, ss, lo, hi = kernel(x)
+        assert (n, lo, hi) == (v.size, v.min(), v.max())
+        np.testing.assert_allclose([mean, ss], [v.mean(), ((v - v.mean()) ** 2).sum()], rtol=1e-12)
+    assert moments(np.full(4, 7, dtype=dtype))[1:] == (7.0, 0.0, 7.0, 7.0)  # a constant column: no rounding
+    assert moments(np.empty(0, dtype=dtype))[0] == 0
     assert nan_moments(np.full(5, np.nan))[0] == 0 and np.isnan(nan_moments(np.full(5, np.nan))[1])
     assert nan_moments(np.array([3.0, np.nan]))[1:] == (3.0, 0.0, 3.0, 3.0)
 
