@@ -230,8 +230,11 @@ class Notebook(param.Parameterized):
     def stop_requested(self) -> bool:
         return self._stop
 
-    def run_all_steps(self, start=0):
-        """Run cells from `start`, one per step: yields after each cell the job to wait for (or None)."""
+    def run_all_steps(self, start=0, skip=None):
+        """Run cells from `start`, one per step: yields after each cell the job to wait for (or None).
+
+        ``skip(cell)`` may give a reason not to run a cell; the cell then shows that reason instead of an output.
+        """
         self._stop = False
         cells = list(self.cells)[start:]
         n = len(cells)
@@ -244,6 +247,10 @@ class Notebook(param.Parameterized):
                     break
                 self.progress = f"Running cell {i} of {n}"
                 self.select(c)
+                reason = skip(c) if skip is not None else None
+                if reason:
+                    self.show_skipped(c, reason)
+                    continue
                 if not self.run_cell(c):
                     outcome = f"Failed running your notebook at cell {i} of {n}."
                     break
@@ -253,9 +260,20 @@ class Notebook(param.Parameterized):
             self.progress = ""
             self.message = outcome
 
-    def run_all(self, start=0, timeout=None) -> bool:
+    @_locked
+    def show_skipped(self, cell, reason):
+        """A cell left unrun on purpose: its output says why (it runs as usual when the user runs it)."""
+        import panel as pn
+
+        c = self.cell(cell)
+        c.release()
+        c.param.update(output=pn.pane.Alert(reason, alert_type="info", sizing_mode="stretch_width",
+                                            css_classes=["db-cell-skipped"]),
+                       status="idle", error="", job=None, elapsed=None)
+
+    def run_all(self, start=0, timeout=None, skip=None) -> bool:
         """Run every cell in order (blocking: waits for each started job); stops at the first failing cell."""
-        for job in self.run_all_steps(start):
+        for job in self.run_all_steps(start, skip):
             if job is not None:
                 _wait_job(job, timeout)
         return self.message.startswith("Finished")

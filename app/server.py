@@ -14,6 +14,7 @@ import panel as pn
 from deepbrook.app.context import AppState
 from deepbrook.app.notebook import Notebook
 from deepbrook.app.notebook_view import NotebookView
+from deepbrook.app.routine_parser import RoutineSyntaxError, parse_call
 
 EXAMPLE = Path(__file__).parent / "examples" / "welcome.flow.json"
 STATE_KEY = "deepbrook-app-state"
@@ -60,14 +61,38 @@ def example_notebook() -> dict:
     return json.loads(EXAMPLE.read_text())
 
 
-def create_app(state: AppState | None = None, example: dict | None = None, run_example: bool = True):
-    """A fresh page for one browser tab: the example notebook, already run, inside the Deepbrook template."""
-    state = state or app_state()
+def keeps_existing_frames(state: AppState):
+    """The example's rule for `Notebook.run_all(skip=...)`: a `parseFiles` cell whose destination frame is already
+    in the workspace is not run, so opening a tab (or restarting on a kept workspace) never replaces a frame that
+    someone parsed, edited with changeColumnType or is training on."""
+    def skip(cell):
+        if cell.kind != "code":
+            return None
+        try:
+            call = parse_call(cell.input)
+        except RoutineSyntaxError:
+            return None
+        dest = call.kwargs.get("destination_frame") if call.name == "parseFiles" else None
+        if isinstance(dest, str) and dest in state.workspace.names("frame"):
+            return (f"'{dest}' is already in the workspace, so it was kept as it is: opening a page never replaces "
+                    f"a frame. Run this cell (Shift+Enter) to parse the file again and replace '{dest}'.")
+        return None
+    return skip
+
+
+def example_for_page(state: AppState, example: dict | None = None, run_example: bool = True) -> Notebook:
+    """A new tab's notebook: the example, already run, except parses that would replace an existing frame."""
     nb = Notebook(state, doc=pn.state.curdoc)
     nb.load_json(example if example is not None else example_notebook())
-    if run_example and not nb.run_all(timeout=60):
+    if run_example and not nb.run_all(timeout=60, skip=keeps_existing_frames(state)):
         log.warning("the example notebook did not run cleanly: %s", nb.message)
     nb.message = ""
+    return nb
+
+
+def create_app(state: AppState | None = None, example: dict | None = None, run_example: bool = True):
+    """A fresh page for one browser tab: the example notebook, already run, inside the Deepbrook template."""
+    nb = example_for_page(state or app_state(), example, run_example)
     view = NotebookView(nb)
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
         pn.state.on_session_destroyed(lambda _ctx: nb.clear())

@@ -10,6 +10,7 @@ pytestmark = pytest.mark.ui
 
 
 EXAMPLE_CELLS = 6  # app/examples/welcome.flow.json
+PARSE_CELL = 3  # its `parseFiles ... destination_frame: "prostate.hex"` cell
 SUMMARY_CELL = 4  # its `getFrameSummary "prostate.hex"` cell
 
 
@@ -103,7 +104,9 @@ def test_command_mode_keys_insert_delete_and_change_kind(app_page):
 
 def test_run_all_reproduces_the_objects(app_page):
     page = app_page
-    expect(cells(page).nth(SUMMARY_CELL)).to_contain_text("[3]")
+    # a page opened after another one parsed prostate.hex keeps that frame: its parse cell shows why it did not run
+    parsed_on_open = cells(page).nth(PARSE_CELL).locator(".db-cell-skipped").count() == 0
+    expect(cells(page).nth(SUMMARY_CELL)).to_contain_text("[3]" if parsed_on_open else "[2]")
     i = add_code_cell_at_end(page, 'deleteFrame "prostate.hex"')
     page.keyboard.press("Control+Enter")
     expect(cells(page).nth(i).locator(".db-frames-view").first).not_to_contain_text("prostate.hex")
@@ -128,8 +131,10 @@ def test_run_all_reproduces_the_objects(app_page):
     expect(page.locator(".db-cell-error")).to_have_count(0)
     expect(cells(page).nth(j + 1).locator(".db-model-view").first).to_contain_text("ui_model")
     expect(summary(page)).to_contain_text("prostate.hex")
-    # the code cells ran again: counters 1-4 on open, 5 for deleteFrame, then 6, 7, 8 for import/parse/summary
-    expect(cells(page).nth(SUMMARY_CELL)).to_contain_text("[8]")
+    # the code cells ran again, parse included: counters 1-4 (or 1-3) on open, one for deleteFrame, then
+    # import/parse/summary
+    expect(cells(page).nth(SUMMARY_CELL)).to_contain_text("[8]" if parsed_on_open else "[7]")
+    expect(cells(page).nth(PARSE_CELL).locator(".db-cell-skipped")).to_have_count(0)
 
 
 def test_save_reload_open_download_upload(app_page, tmp_path):
@@ -179,6 +184,9 @@ def test_two_tabs_share_the_workspace(app_page, browser, server):
     try:
         other.goto(server[0], timeout=60_000)
         expect(other.locator(".db-model-builder")).to_have_count(1, timeout=60_000)
+        # opening the page did not parse prostate.hex again over the frame the first tab works on
+        expect(cells(other).nth(PARSE_CELL).locator(".db-cell-skipped")).to_contain_text(
+            "'prostate.hex' is already in the workspace")
         j = add_code_cell_at_end(other, "getFrames")
         other.keyboard.press("Control+Enter")
         expect(cells(other).nth(j).locator(".db-frames-view").first).to_contain_text("tab_a_2")
