@@ -33,50 +33,6 @@ KEYS_HELP = """
 """
 
 
-class OrderedDelivery:
-    """Hands messages on in the order the page sent them (`seq` per rendered `source`), whatever thread delivers each.
-
-    `panel serve --num-threads` runs callbacks on a pool, so a click's `focus` can reach Python after the `b`
-    typed next and undo its selection. A gap left by a message that never arrives is skipped after `gap_s`.
-    """
-
-    def __init__(self, deliver, gap_s: float = 0.5):
-        self._deliver, self._gap_s = deliver, gap_s
-        self._lock = threading.RLock()
-        self._pending: dict[str, dict[int, dict]] = {}
-        self._next: dict[str, int] = {}
-
-    def receive(self, msg: dict):
-        source, seq = msg.get("source"), msg.get("seq")
-        with self._lock:
-            if seq is None:
-                self._deliver(msg)
-                return
-            pending = self._pending.setdefault(source, {})
-            expected = self._next.setdefault(source, 0)
-            if seq < expected:
-                return  # its gap was given up on: delivering it now would reorder
-            pending[seq] = msg
-            self._drain(source)
-            if pending:
-                timer = threading.Timer(self._gap_s, self._skip_gap, args=(source, self._next[source]))
-                timer.daemon = True
-                timer.start()
-
-    def _drain(self, source):
-        pending = self._pending[source]
-        while self._next[source] in pending:
-            msg = pending.pop(self._next[source])
-            self._next[source] += 1
-            self._deliver(msg)
-
-    def _skip_gap(self, source, waited_for: int):
-        with self._lock:
-            if self._next[source] == waited_for and self._pending[source]:
-                self._next[source] = min(self._pending[source])
-                self._drain(source)
-
-
 class KeyBridge(pn.custom.JSComponent):
     """Sends keyboard/focus events of the page to Python and focuses/scrolls cells on request."""
 
@@ -87,10 +43,9 @@ class KeyBridge(pn.custom.JSComponent):
     def __init__(self, on_event, **params):
         super().__init__(width=0, height=0, margin=0, **params)
         self._on_event = on_event
-        self._order = OrderedDelivery(on_event)
 
     def _handle_msg(self, msg):
-        self._order.receive(msg)
+        self._on_event(msg)
 
     def focus(self, cell_id):
         self._send_msg({"focus": cell_id})

@@ -15,6 +15,7 @@ from deepbrook.app.context import AppState
 from deepbrook.app.notebook import Notebook
 from deepbrook.app.notebook_view import NotebookView
 from deepbrook.app.routine_parser import RoutineSyntaxError, parse_call
+from deepbrook.app.session_pool import order_session_callbacks
 
 EXAMPLE = Path(__file__).parent / "examples" / "welcome.flow.json"
 STATE_KEY = "deepbrook-app-state"
@@ -102,4 +103,5 @@ def create_app(state: AppState | None = None, example: dict | None = None, run_e
 
 
 if __name__.startswith("bokeh_app"):
+    order_session_callbacks(pn.state)  # before this tab's first callback (a no-op after the first tab)
     create_app().servable(title="Deepbrook")

@@ -27,10 +27,6 @@ function retry(fn, tries = 40) {
 
 export function render({ model, el }) {
   let pendingD = 0
-  // numbered, so Python can act on them in the order they happened even when a thread pool delivers them
-  let seq = 0
-  const source = Math.random().toString(36).slice(2)  // one count per rendering (a notebook shown twice in Jupyter)
-  const send = (msg) => model.send_msg({ ...msg, source: source, seq: seq++ })
   // Served alone, the page is the notebook; inside Jupyter, command keys act only after a click in the notebook.
   let active = model.standalone
   function onKey(e) {
@@ -49,7 +45,7 @@ export function render({ model, el }) {
       if (key === null) return
       e.preventDefault(); e.stopPropagation()
       if (key === 'escape') target.blur()
-      send({ type: 'key', key: key, cell: cell, value: target.value })
+      model.send_msg({ type: 'key', key: key, cell: cell, value: target.value })
       return
     }
     if (typing || !active || e.ctrlKey || e.metaKey || e.altKey) return
@@ -71,18 +67,18 @@ export function render({ model, el }) {
       const t = sel.length === 1 ? deepQuery(sel[0].shadowRoot || sel[0], 'textarea') : null
       if (t) { t.focus(); return }  // focusin tells Python; a second focus from Python could land after Esc
     }
-    send({ type: 'key', key: key, cell: cell, value: null })
+    model.send_msg({ type: 'key', key: key, cell: cell, value: null })
   }
   function onFocus(e) {
     const path = e.composedPath()
     const cell = cellIdOf(path)
-    if (cell !== null && hasClass(path, 'db-editor')) send({ type: 'focus', cell: cell })
+    if (cell !== null && hasClass(path, 'db-editor')) model.send_msg({ type: 'focus', cell: cell })
   }
   function onClick(e) {
     const path = e.composedPath()
     active = model.standalone || hasClass(path, 'db-notebook')
     const cell = cellIdOf(path)
-    if (cell !== null && !hasClass(path, 'db-editor')) send({ type: 'select', cell: cell })
+    if (cell !== null && !hasClass(path, 'db-editor')) model.send_msg({ type: 'select', cell: cell })
   }
   document.addEventListener('keydown', onKey, true)
   document.addEventListener('focusin', onFocus, true)

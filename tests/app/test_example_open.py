@@ -3,7 +3,11 @@ import panel as pn
 
 from deepbrook.app.context import AppState
 from deepbrook.app.notebook import Notebook
-from deepbrook.app.server import example_for_page, example_notebook, keeps_existing_frames
+from deepbrook.app.server import (
+    example_for_page,
+    example_notebook,
+    keeps_existing_frames,
+)
 
 
 def test_first_page_parses_then_a_second_page_keeps_the_edited_frame():
