@@ -82,8 +82,9 @@ _INSTALL = threading.Lock()
 
 def order_session_callbacks(state) -> bool:
     """Swap Panel's callback pool (`state._thread_pool`, set by `--num-threads`) for a SessionOrderedExecutor with
-    as many workers; True when the pool is (now) ordered. Panel keeps no public hook for this; if a future Panel
-    renames the attribute the app logs it and runs with Panel's own pool."""
+    as many workers; True when the pool is (now) ordered, False without threads (`--num-threads 0`: callbacks run
+    on the event loop, in order anyway). Panel keeps no public hook for this: tests/app/test_session_pool.py checks
+    that `pn.config.nthreads` still creates the pool this replaces."""
     with _INSTALL:
         return _install(state)
 

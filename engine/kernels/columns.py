@@ -83,4 +83,3 @@ def small_int_moments(x):
         hi = max(hi, x[i])
     mean = total / n
     return n, mean, max(squares - total * mean, 0.0), np.float64(lo), np.float64(hi)
-
