@@ -3,7 +3,8 @@
 This module's names are the engine's public API; the app imports nothing else.
 """
 from . import config as _config  # noqa: F401  (sets the thread-safe numba layer before numba loads)
-from .errors import DeepbrookError, ParameterError, ParseError, TrainingError, WorkspaceError
+from .errors import (DeepbrookError, ModelFormatError, ParameterError, ParseError, TrainingError,
+                     WorkspaceError)
 from .estimator import DeepLearning
 from .frames import Frame, ParseSetup, import_file, parse, parse_setup, split_frame
 from .grid import GridSearch
@@ -18,7 +19,7 @@ from .workspace import Workspace, WorkspaceEntry
 
 __all__ = [
     # errors
-    "DeepbrookError", "ParameterError", "ParseError", "TrainingError", "WorkspaceError",
+    "DeepbrookError", "ModelFormatError", "ParameterError", "ParseError", "TrainingError", "WorkspaceError",
     # frames and the workspace
     "Frame", "ParseSetup", "import_file", "parse", "parse_setup", "split_frame", "Workspace", "WorkspaceEntry",
     # parameters

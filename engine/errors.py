@@ -29,3 +29,8 @@ class TrainingError(DeepbrookError):
 
 class WorkspaceError(DeepbrookError):
     """A workspace operation failed (bad name, missing object, unreadable file)."""
+
+
+class ModelFormatError(DeepbrookError):
+    """A saved model could not be read: missing, empty, truncated, damaged, foreign or hostile (the message names
+    the file and the reason)."""

@@ -89,6 +89,30 @@ class Network:
                 net.biases(k)[:] = 0.5 if k == 0 else 1.0
         return net
 
+    @classmethod
+    def array_layout(cls, lay):
+        """``{name: (shape, dtype)}`` of every array of a network with layer table ``lay``, after checking that
+        the table is one ``geometry`` builds (model files are checked with it before any weight is read)."""
+        lay = np.asarray(lay)
+        if lay.dtype != np.int64 or lay.ndim != 2 or lay.shape[1] != H.L_NCOLS or not 1 <= lay.shape[0] <= 1024:
+            raise ValueError(f"the layer table must be int64 [layers, {H.L_NCOLS}], not {lay.dtype}{list(lay.shape)}")
+        for col, what in ((H.L_FAN_IN, "inputs"), (H.L_UNITS, "units")):
+            if not ((lay[:, col] >= 1) & (lay[:, col] < 1 << 31)).all():
+                raise ValueError(f"every layer needs 1 to 2^31 {what}")
+        codes = set(H.ACTIVATION_CODES.values())
+        if not all(int(c) in codes for c in lay[:, H.L_ACT]) or len({int(c) for c in lay[:-1, H.L_ACT]}) > 1:
+            raise ValueError("the layer table names an unknown activation or mixes hidden activations")
+        hidden_act = int(lay[0, H.L_ACT])
+        expected = cls.geometry(lay[0, H.L_FAN_IN], lay[:-1, H.L_UNITS], lay[-1, H.L_UNITS], hidden_act,
+                                int(lay[-1, H.L_ACT]))
+        if not np.array_equal(expected, lay):
+            raise ValueError("the layer table is inconsistent (layer sizes, channels or offsets do not chain)")
+        n_w, n_b = _total(lay, "w"), _total(lay, "b")
+        f32 = np.dtype(np.float32)
+        return {"lay": (lay.shape, np.dtype(np.int64)), "drop": ((lay.shape[0] + 1,), np.dtype(np.float64)),
+                "W": ((n_w,), f32), "B": ((n_b,), f32), "S_w": ((2, n_w), f32), "S_b": ((2, n_b), f32),
+                "avg_act": ((int(lay[-1, H.L_A_OFF] + lay[-1, H.L_UNITS]),), f32)}
+
     # ---------------------------------------------------------------- access
     @property
     def n_layers(self):

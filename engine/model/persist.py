@@ -1,137 +1,37 @@
-"""Saving and loading models: a directory with `model.json` + `arrays.npz`, no pickle (docs/model-format.md).
+"""Saving and loading models: `model.json` + `.npy` arrays, no pickle, no code named by a file (docs/model-format.md).
 
 `model.json` holds the format name and version, the model key and problem, the parameters, the data info
 (`DataInfo.to_dict()`) and the outputs; every numpy array (network weights, biases, optimizer state, arrays found in
-outputs) goes to `arrays.npz` and is referenced from the JSON as `{"__ndarray__": "<name>"}`. Tables are stored
-as `{"__dataframe__": {...}}`, metrics as `{"__metrics__": ...}`, the scoring history as `{"__history__": ...}`.
-Loading only instantiates classes of `deepbrook.engine` named in the file, through their `from_dict` methods.
+outputs) is stored as an npy member and referenced from the JSON as `{"__ndarray__": "<name>"}`. Loading builds
+only the allow-listed engine classes of `model_codec`, checks every array's shape and dtype against the declared
+network before reading it, and turns every damaged, truncated, empty or foreign input into `ModelFormatError`.
 """
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
-import math
 import os
 import shutil
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from ..errors import DeepbrookError
-from .metrics import ModelMetrics
-from .scoring import ScoringHistory
+from ..errors import DeepbrookError, ModelFormatError
+from ..kernels import hyper as H
+from .model_archive import LEGACY_ARRAYS, MODEL_JSON, ArchiveReader, write_arrays
+from .model_codec import Encoder, FormatProblem, decode, need, slot_class, slot_name
+
+__all__ = ["ModelFormatError", "save_model", "load_model", "export_checkpoint", "model_state", "model_from_state"]
 
 FORMAT = "deepbrook-model"
 FORMAT_VERSION = 1
-_SAFE_PREFIX = "deepbrook.engine."
-
-
-class ModelFormatError(DeepbrookError):
-    """A saved model could not be read (missing file, other format, newer version)."""
-
-
-# ---- JSON encoding of outputs ----------------------------------------------------------------------------------
-class _Encoder:
-    def __init__(self):
-        self.arrays = {}
-
-    def array(self, a, hint):
-        name = f"{hint}#{len(self.arrays)}"
-        self.arrays[name] = np.asarray(a)
-        return {"__ndarray__": name}
-
-    def __call__(self, v, hint="obj"):
-        if v is None or isinstance(v, (bool, str)):
-            return v
-        if isinstance(v, (int, np.integer)):
-            return int(v)
-        if isinstance(v, (float, np.floating)):
-            f = float(v)
-            return f if math.isfinite(f) else {"__float__": repr(f)}
-        if isinstance(v, np.ndarray):
-            return self.array(v, hint)
-        if isinstance(v, ModelMetrics):
-            return {"__metrics__": v.to_dict()}
-        if isinstance(v, ScoringHistory):
-            return {"__history__": v.to_dict()}
-        if isinstance(v, pd.DataFrame):
-            return {"__dataframe__": {"columns": [str(c) for c in v.columns],
-                                      "index": [self(i) for i in v.index],
-                                      "data": {str(c): self._column(v[c]) for c in v.columns}}}
-        if isinstance(v, dict):
-            return {str(k): self(x, f"{hint}.{k}") for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [self(x, f"{hint}[{i}]") for i, x in enumerate(v)]
-        if hasattr(v, "predict_design") and hasattr(v, "network"):
-            return {"__model_ref__": getattr(v, "key", None)}   # e.g. CV models: stored by key, like H2O
-        if hasattr(v, "to_dict"):
-            return self._object(v, v.to_dict(), hint)
-        if dataclasses.is_dataclass(v):
-            return self._object(v, dataclasses.asdict(v), hint)
-        raise TypeError(f"cannot store a {type(v).__name__} ({hint}) in a model file")
-
-    def _column(self, s):
-        if s.dtype.kind in "biuf":
-            return {"dtype": str(s.dtype), "values": [self(x) for x in s.tolist()]}
-        return {"dtype": "object", "values": [self(x) for x in s.tolist()]}
-
-    def _object(self, obj, d, hint):
-        cls = type(obj)
-        return {"__object__": f"{cls.__module__}:{cls.__qualname__}", "state": self(d, hint)}
-
-
-def _decode(v, arrays):
-    if isinstance(v, list):
-        return [_decode(x, arrays) for x in v]
-    if not isinstance(v, dict):
-        return v
-    if "__ndarray__" in v:
-        return arrays[v["__ndarray__"]]
-    if "__model_ref__" in v:
-        return v["__model_ref__"]
-    if "__float__" in v:
-        return float(v["__float__"])
-    if "__metrics__" in v:
-        return ModelMetrics.from_dict(v["__metrics__"])
-    if "__history__" in v:
-        return ScoringHistory.from_dict(v["__history__"])
-    if "__dataframe__" in v:
-        t = v["__dataframe__"]
-        data = {}
-        for c in t["columns"]:
-            col = t["data"][c]
-            vals = [_decode(x, arrays) for x in col["values"]]
-            data[c] = (np.array([np.nan if x is None else x for x in vals], dtype=col["dtype"])
-                       if col["dtype"] != "object" else vals)
-        index = [_decode(i, arrays) for i in t["index"]]
-        df = pd.DataFrame(data, columns=t["columns"])
-        if index != list(range(len(df))):
-            df.index = index
-        return df
-    if "__object__" in v:
-        return _instantiate(v["__object__"], _decode(v["state"], arrays))
-    return {k: _decode(x, arrays) for k, x in v.items()}
-
-
-def _class(qualified):
-    module, _, name = qualified.partition(":")
-    if not module.startswith(_SAFE_PREFIX):
-        raise ModelFormatError(f"model file names class {qualified!r} outside deepbrook.engine; refusing to load it")
-    obj = importlib.import_module(module)
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def _instantiate(qualified, state):
-    cls = _class(qualified)
-    if hasattr(cls, "from_dict"):
-        return cls.from_dict(state)
-    return cls(**state)
+PROBLEMS = ("binomial", "multinomial", "regression", "autoencoder")
+# What a damaged file can make the readers raise; each becomes ModelFormatError naming the file.
+_DAMAGE = (zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError, ValueError, IndexError, AttributeError,
+           RecursionError, OverflowError, MemoryError, DeepbrookError)
 
 
 # ---- parameters --------------------------------------------------------------------------------------------------
@@ -153,19 +53,18 @@ def params_to_dict(params) -> dict:
 # ---- save / load -------------------------------------------------------------------------------------------------
 def model_state(model) -> tuple[dict, dict]:
     """(JSON document, arrays) describing a model; the inverse of `model_from_state`."""
-    enc = _Encoder()
+    enc = Encoder()
     net = model.network
     net_arrays = net.to_arrays()
     doc = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "model_class": f"{type(model).__module__}:{type(model).__qualname__}",
+        "model_class": slot_name("model_class", model),
         "key": getattr(model, "key", None), "problem": getattr(model, "problem", None),
-        "params": {"class": f"{type(model.params).__module__}:{type(model.params).__qualname__}",
+        "params": {"class": slot_name("params", model.params),
                    "values": enc(params_to_dict(model.params), "params")},
-        "data_info": {"class": f"{type(model.data_info).__module__}:{type(model.data_info).__qualname__}",
+        "data_info": {"class": slot_name("data_info", model.data_info),
                       "state": enc(model.data_info.to_dict(), "data_info")},
-        "network": {"class": f"{type(net).__module__}:{type(net).__qualname__}",
-                    "arrays": sorted(net_arrays)},
+        "network": {"class": slot_name("network", net), "arrays": sorted(net_arrays)},
         "output": enc(dict(getattr(model, "output", {}) or {}), "output"),
         "extra": enc(dict(model.persist_extra()) if hasattr(model, "persist_extra") else {}, "extra"),
     }
@@ -181,9 +80,10 @@ def save_model(model, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
-        with open(tmp / "model.json", "w", encoding="utf-8") as f:
+        with open(tmp / MODEL_JSON, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1, allow_nan=False)
-        np.savez(tmp / "arrays.npz", **arrays)
+        with zipfile.ZipFile(tmp / LEGACY_ARRAYS, "w") as zf:
+            write_arrays(zf, arrays, "")
         if path.exists():
             old = path.with_name(f".{path.name}.old-{os.getpid()}-{time.monotonic_ns()}")
             os.replace(path, old)
@@ -197,42 +97,112 @@ def save_model(model, path) -> Path:
     return path
 
 
-def read_state(path) -> tuple[dict, dict]:
-    path = Path(path)
-    if not (path / "model.json").is_file():
-        raise ModelFormatError(f"{path} is not a saved Deepbrook model (no model.json)")
-    with open(path / "model.json", encoding="utf-8") as f:
-        doc = json.load(f)
-    if doc.get("format") != FORMAT:
-        raise ModelFormatError(f"{path}/model.json has format {doc.get('format')!r}, expected {FORMAT!r}")
-    if int(doc.get("format_version", 0)) > FORMAT_VERSION:
-        raise ModelFormatError(f"{path} was written by a newer Deepbrook (format version {doc['format_version']}; "
-                               f"this one reads up to {FORMAT_VERSION})")
-    with np.load(path / "arrays.npz", allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
+def load_model(path):
+    """Load a model saved by `save_model`; it predicts exactly like the saved one. Anything else (damaged,
+    truncated, empty, foreign or hostile) raises ModelFormatError naming the file and the reason."""
+    try:
+        path = Path(os.fspath(path))
+    except TypeError:
+        raise ModelFormatError(f"a model path must be a str or path-like, not {type(path).__name__}") from None
+    try:
+        with ArchiveReader(path) as archive:
+            return model_from_state(archive.document(), archive.arrays)
+    except ModelFormatError as e:
+        raise ModelFormatError(f"cannot load the model {path}: {e}") from None
+    except FormatProblem as e:
+        raise ModelFormatError(f"cannot load the model {path}: {e}") from None
+    except _DAMAGE as e:
+        raise ModelFormatError(f"cannot load the model {path}: the file is damaged ({type(e).__name__}: {e})") \
+            from e
 
 
 def model_from_state(doc, arrays):
-    """Rebuild a model: classes named in the document (deepbrook.engine only), arrays from the npz."""
-    p = doc["params"]
-    params_cls = _class(p["class"])
-    values = _decode(p["values"], arrays)
-    params = params_cls.from_dict(values) if hasattr(params_cls, "from_dict") else params_cls(**values)
-    di = doc["data_info"]
-    data_info = _class(di["class"]).from_dict(_decode(di["state"], arrays))
-    net_cls = _class(doc["network"]["class"])
-    network = net_cls(**{k: arrays[f"network/{k}"] for k in doc["network"]["arrays"]})
-    output = _decode(doc["output"], arrays)
-    extra = _decode(doc.get("extra", {}), arrays)
-    model_cls = _class(doc["model_class"])
-    return model_cls.from_parts(key=doc.get("key"), params=params, data_info=data_info, network=network,
-                                output=output, **extra)
+    """Rebuild a model from its document and arrays (a dict, or a file's lazily read arrays), checking everything
+    against the declared network; only allow-listed classes are built (raises ModelFormatError)."""
+    try:
+        return _build(doc, arrays)
+    except FormatProblem as e:
+        raise ModelFormatError(str(e)) from None
+    except ModelFormatError:
+        raise
+    except _DAMAGE as e:
+        raise ModelFormatError(f"the model document is damaged ({type(e).__name__}: {e})") from e
 
 
-def load_model(path):
-    """Load a model saved by `save_model`; it predicts exactly like the saved one."""
-    return model_from_state(*read_state(path))
+def _build(doc, arrays):
+    need(doc, dict, "model.json")
+    if doc.get("format") != FORMAT:
+        raise FormatProblem(f"model.json has format {doc.get('format')!r}, expected {FORMAT!r}")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FormatProblem(f"format_version must be a positive integer, not {version!r}")
+    if version > FORMAT_VERSION:
+        raise FormatProblem(f"it was written by a newer Deepbrook (format version {version}; this one reads up to "
+                            f"{FORMAT_VERSION})")
+    problem = doc.get("problem")
+    if problem not in PROBLEMS:
+        raise FormatProblem(f"problem must be one of {', '.join(PROBLEMS)}, not {problem!r}")
+    key = need(doc.get("key"), (str, type(None)), "key")
+    model_cls = slot_class("model_class", doc.get("model_class"))
+    p = need(doc.get("params"), dict, "params")
+    params_cls = slot_class("params", p.get("class"))
+    params = params_cls.from_dict(need(decode(p.get("values"), arrays), dict, "params.values"))
+    di = need(doc.get("data_info"), dict, "data_info")
+    data_info = slot_class("data_info", di.get("class")).from_dict(
+        need(decode(di.get("state"), arrays), dict, "data_info.state"))
+    for what, value in (("data_info", data_info.problem), ("params", getattr(params, "problem", problem))):
+        if value != problem:
+            raise FormatProblem(f"{what} says problem {value!r}, model.json says {problem!r}")
+    network = _network(need(doc.get("network"), dict, "network"), arrays, data_info, params)
+    output = need(decode(doc.get("output", {}), arrays), dict, "output")
+    extra = need(decode(doc.get("extra", {}), arrays), dict, "extra")
+    return model_cls.from_parts(key=key, params=params, data_info=data_info, network=network, output=output,
+                                **extra)
+
+
+def _network(spec, arrays, data_info, params):
+    """The network, each array checked against the layer table before it is read."""
+    net_cls = slot_class("network", spec.get("class"))
+    lay_shape, lay_dtype = _header(arrays, "network/lay")
+    if len(lay_shape) != 2 or lay_dtype != np.int64:
+        raise FormatProblem(f"array network/lay is {lay_dtype}{list(lay_shape)}, expected int64 [layers, "
+                            f"{H.L_NCOLS}]")
+    try:
+        layout = net_cls.array_layout(arrays["network/lay"])
+    except ValueError as e:
+        raise FormatProblem(f"the network is invalid: {e}") from None
+    names = need(spec.get("arrays"), list, "network.arrays")
+    if sorted(names) != sorted(layout):
+        raise FormatProblem(f"network.arrays lists {names}; a network has exactly {sorted(layout)}")
+    lay = arrays["network/lay"]
+    n_out = data_info.n_inputs if data_info.problem == "autoencoder" else data_info.n_classes
+    if int(lay[0, H.L_FAN_IN]) != data_info.n_inputs or int(lay[-1, H.L_UNITS]) != n_out:
+        raise FormatProblem(f"the network maps {int(lay[0, H.L_FAN_IN])} inputs to {int(lay[-1, H.L_UNITS])} "
+                            f"outputs; the data info declares {data_info.n_inputs} inputs and {n_out} outputs")
+    hidden = getattr(params, "actual", {}).get("hidden")
+    if hidden is not None and [int(h) for h in hidden] != [int(u) for u in lay[:-1, H.L_UNITS]]:
+        raise FormatProblem(f"the network's hidden layers {[int(u) for u in lay[:-1, H.L_UNITS]]} are not the "
+                            f"declared hidden={list(hidden)}")
+    return net_cls(**{k: _checked(arrays, f"network/{k}", shape, dtype) for k, (shape, dtype) in layout.items()})
+
+
+def _header(arrays, name):
+    if hasattr(arrays, "header"):
+        return arrays.header(name)
+    if name not in arrays:
+        raise FormatProblem(f"array {name!r} is missing")
+    a = np.asarray(arrays[name])
+    return a.shape, a.dtype
+
+
+def _checked(arrays, name, shape, dtype):
+    if hasattr(arrays, "get_checked"):
+        return arrays.get_checked(name, shape, dtype)
+    got_shape, got_dtype = _header(arrays, name)
+    if tuple(got_shape) != tuple(shape) or got_dtype != dtype:
+        raise FormatProblem(f"array {name} is {got_dtype}{list(got_shape)}; the declared network needs "
+                            f"{dtype}{list(shape)}")
+    return arrays[name]
 
 
 def export_checkpoint(model, directory) -> Path:
