@@ -10,6 +10,8 @@ import os
 import threading
 from pathlib import Path
 
+from .path_gate import PathGate, PathNotAllowed  # noqa: F401  (PathNotAllowed is part of this module's API)
+
 APP_DIR = Path(__file__).resolve().parent
 # Bundled data: the repository's assets/data (editable install) and the packaged copy in app/examples/data.
 BUNDLED_DATA_DIRS = [p for p in (APP_DIR.parent / "assets" / "data", APP_DIR / "examples" / "data") if p.is_dir()]
@@ -19,10 +21,6 @@ ENV_WORKSPACE = "DEEPBROOK_WORKSPACE"
 ENV_DATA_ROOTS = "DEEPBROOK_DATA_ROOTS"
 ENV_UPLOAD_LIMIT = "DEEPBROOK_UPLOAD_LIMIT_MB"
 ENV_DASK = "DEEPBROOK_DASK_SCHEDULER"
-
-
-class PathNotAllowed(ValueError):
-    """A path outside the server's data roots was asked for (the server must not expose its filesystem)."""
 
 
 class AppState:
@@ -56,6 +54,14 @@ class AppState:
         self.upload_limit_mb = float(upload_limit_mb)
         self.dask_scheduler = dask_scheduler or None
         self.lock = threading.RLock()
+        # uploads are importable whatever the data roots (#18); notebooks write only below the workspace's data
+        # folder and the data roots that are not the bundled examples; the object store is never a path
+        readable = [*self.data_roots, *([self.upload_dir] if self.data_roots or self.data_dir else [])]
+        writable = [*([self.data_dir] if self.data_dir else []),
+                    *(r for r in readable if not any(r.is_relative_to(b.resolve()) for b in BUNDLED_DATA_DIRS))]
+        private = [self.workspace_dir / "objects", self.workspace_dir / "manifest.json"] if self.workspace_dir \
+            else []
+        self.gate = PathGate(readable, writable, private)
 
     @classmethod
     def from_env(cls, **overrides):
@@ -76,36 +82,42 @@ class AppState:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
+    @property
+    def allowed_roots(self) -> list[Path]:
+        """The folders cells may read from: the data roots and the upload folder."""
+        return list(self.gate.roots)
+
     def resolve_path(self, path) -> Path:
-        """An existing file or folder inside a data root; relative paths are looked up in each root in order."""
-        p = Path(str(path)).expanduser()
-        candidates = [(p if p.is_absolute() else root / p).resolve() for root in self.data_roots]
-        inside = [c for c in candidates if any(c.is_relative_to(root) for root in self.data_roots)]
-        for c in inside:
-            if c.exists():
-                return c
-        if not inside:
-            raise PathNotAllowed(f"path {str(path)!r} is outside the allowed data folders "
-                                 f"({', '.join(map(str, self.data_roots))})")
-        raise FileNotFoundError(f"no file {str(path)!r} in the data folders ({', '.join(map(str, self.data_roots))})")
+        """An existing file or folder inside a data root (symlinks followed); relative paths are looked up in each
+        root in order. The single gate for what a cell reads: `PathNotAllowed` for anything leading outside."""
+        return self.gate.resolve(path)
+
+    def resolve_files(self, path) -> list[Path]:
+        """The files a name yields (a file, a folder's visible files, a glob's matches), each inside a root."""
+        return self.gate.files(path)
+
+    def resolve_output(self, path, what="folder") -> Path:
+        """A folder a cell may write to (exports, checkpoints): inside the writable roots, need not exist."""
+        return self.gate.output(path, what)
 
     def complete_path(self, prefix: str, limit: int = 50) -> list[str]:
         """Completions of a typed path, within the data roots only (relative names for files under a root)."""
         prefix = str(prefix or "")
         out = []
-        for root in self.data_roots:
+        for root in self.allowed_roots:
             base = Path(prefix).expanduser()
             full = base if base.is_absolute() else root / base
             folder, stem = (full, "") if prefix.endswith(("/", os.sep)) or not prefix else (full.parent, full.name)
             try:
                 folder = folder.resolve()
-                if not folder.is_relative_to(root) or not folder.is_dir():
+                if not folder.is_relative_to(root) or not self.gate.allowed(folder) or not folder.is_dir():
                     continue
                 entries = sorted(folder.iterdir())
             except OSError:
                 continue
             for e in entries:
-                if e.name.startswith(".") or not e.name.lower().startswith(stem.lower()):
+                if e.name.startswith(".") or not e.name.lower().startswith(stem.lower()) or \
+                        not self.gate.allowed(e.resolve()):  # links out of the roots are not offered
                     continue
                 shown = str(e) if base.is_absolute() else str(e.relative_to(root))
                 shown += "/" if e.is_dir() else ""

@@ -155,15 +155,25 @@ def _str_list(value, what):
 
 
 def _resolve_paths(ctx, paths):
+    """Every file the cell's paths name (files, folders, globs), each checked by the app's path gate."""
     out = []
     for p in _str_list(paths, "paths"):
         try:
-            f = ctx.resolve_path(p)
+            files = ctx.app.resolve_files(p)
         except (ValueError, FileNotFoundError) as e:
             raise RoutineError(str(e)) from None
-        out.extend(sorted(x for x in f.iterdir() if x.is_file() and not x.name.startswith("."))
-                   if f.is_dir() else [f])
+        if not files:
+            raise RoutineError(f"{p!r} holds no files to import")
+        out.extend(f for f in files if f not in out)
     return [str(p) for p in out]
+
+
+def _name(value, what):
+    """A workspace name given by a cell (frame, model or destination), checked before any work starts."""
+    try:
+        return _engine().validate_key(value, what)
+    except ValueError as e:
+        raise RoutineError(str(e)) from None
 
 
 # ---------------------------------------------------------------------------------------------------------- routines
@@ -198,6 +208,8 @@ def setupParse(ctx, paths, **options):
 def parseFiles(ctx, paths, destination_frame=None, **options):
     """Parse files into a frame (options as in setupParse: separator, header, column_types, ...)."""
     eng = _engine()
+    if destination_frame is not None:
+        _name(destination_frame, "destination_frame")
     setup = eng.parse_setup(_resolve_paths(ctx, paths), **options)
     frame = eng.parse(setup, destination=destination_frame)
     ctx.workspace.put(frame.name, frame)
@@ -238,7 +250,7 @@ def splitFrame(ctx, frame=None, ratios=None, destinations=None, seed=None):
             or sum(ratios) >= 1:
         raise RoutineError(f"splitFrame: ratios must be numbers in (0, 1) summing to less than 1, got {ratios}")
     if destinations is not None:
-        destinations = _str_list(destinations, "destinations")
+        destinations = [_name(d, "destinations") for d in _str_list(destinations, "destinations")]
         if len(destinations) != len(ratios) + 1:
             raise RoutineError(f"splitFrame: {len(ratios)} ratios make {len(ratios) + 1} frames, "
                                f"but {len(destinations)} destinations were given")
@@ -284,6 +296,13 @@ def start_training(ctx, params: dict):
         raise RoutineError("buildModel: training_frame is required")
     if not params.get("model_id"):
         params["model_id"] = f"deeplearning-{uuid.uuid4().hex[:8]}"
+    _name(params["model_id"], "model_id")
+    if params.get("export_checkpoints_dir") is not None:
+        try:
+            params["export_checkpoints_dir"] = str(ctx.app.resolve_output(params["export_checkpoints_dir"],
+                                                                          "export_checkpoints_dir"))
+        except ValueError as e:
+            raise RoutineError(f"buildModel: {e}") from None
     try:
         messages = eng.validate(params, **frames)
     except (eng.ParameterError, ValueError, TypeError) as e:
@@ -304,8 +323,13 @@ def start_training(ctx, params: dict):
     model_id, workspace = params["model_id"], ctx.workspace
 
     def store(event):
+        """Keep the finished model; a model that cannot be stored fails the job with the reason (never DONE
+        with the result lost)."""
         if event.get("type") == "done" and getattr(job, "status", None) == "DONE":
-            workspace.put(model_id, job.result())
+            try:
+                workspace.put(model_id, job.result())
+            except Exception as e:  # noqa: BLE001 - any storage failure is reported through the job
+                job.fail(eng.WorkspaceError(f"the model was trained but could not be stored as {model_id!r}: {e}"))
 
     job.subscribe(store)
     if getattr(job, "status", None) == "DONE":  # finished before we subscribed
@@ -344,8 +368,8 @@ def predict(ctx, model=None, frame=None, destination=None):
             _store_finished_model(ctx, model)  # a model whose job just finished is offered in the form
         return _views().predict_view(ctx, model_key=model, frame_name=frame)
     m, f = _get(ctx, model, "model"), _get(ctx, frame, "frame")
+    name = _name(destination or f"predictions_{model}_on_{frame}", "destination")
     preds = m.predict(f)
-    name = destination or f"predictions_{model}_on_{frame}"
     ctx.workspace.put(name, preds)
     preds = ctx.workspace.get(name)  # stored under `name` (the workspace renames frames to their key)
     return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=preds)

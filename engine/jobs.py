@@ -106,6 +106,14 @@ class Job:
     def set_model(self, model):
         self._model = model
 
+    def fail(self, exc):
+        """Mark a finished job FAILED with ``exc``: for a "done" listener that could not keep the result (e.g.
+        store the model), so the job never reads DONE while its result is lost."""
+        with self._lock:
+            self.exception = exc
+            self.status = FAILED
+        log.info("job %s failed after its work ended: %s", self.key, exc)
+
     # ------------------------------------------------------------------ running
     def start(self, work):
         """Run ``work(job)`` in a daemon thread; its return value becomes the result."""

@@ -30,7 +30,7 @@ def _engine():
 def display_paths(ctx, paths) -> list[str]:
     """Paths as written in routine calls: relative to the data root that holds them (replayable elsewhere)."""
     out = []
-    roots = list(getattr(ctx.app, "data_roots", []) or [])
+    roots = list(getattr(ctx.app, "allowed_roots", None) or getattr(ctx.app, "data_roots", []) or [])
     for p in map(Path, paths):
         rel = next((p.resolve().relative_to(r) for r in roots if p.resolve().is_relative_to(r)), None)
         out.append(str(rel) if rel is not None else str(p))

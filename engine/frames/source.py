@@ -100,10 +100,21 @@ def _sources(path):
         raise ParseError(f"{path} is not a readable zip archive ({e})", path=path) from e
     if not members:
         raise ParseError(f"zip archive {path} holds no files", path=path)
+    for m in members:
+        _check_member_name(path, m)
     if "[Content_Types].xml" in members:
         raise ParseError(f"{path} is an Office document (e.g. an Excel workbook), which cannot be parsed; "
                          f"save it as CSV", path=path)
     return [Source(path, "zip", m, "parquet" if m.lower().endswith(".parquet") else "csv") for m in members]
+
+
+def _check_member_name(path, member):
+    """Refuse archive members named like paths out of the archive ('..', absolute, drive letters): a crafted zip
+    must not name files elsewhere, whoever later extracts it."""
+    parts = member.replace("\\", "/").split("/")
+    if member.startswith(("/", "\\")) or ".." in parts or (len(member) > 1 and member[1] == ":") or "\x00" in member:
+        raise ParseError(f"zip archive {path} holds a member with an unsafe name {member!r} (absolute or with "
+                         f"'..'); refusing to read the archive", path=path)
 
 
 def _inner_type(path, comp):

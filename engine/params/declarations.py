@@ -15,6 +15,7 @@ import functools
 
 import param
 
+from ..frames.names import validate_key
 from . import h2o_names as N
 from .meta import ParamInfo, bad_if, hide_if, meta
 from .types import (Boolean, Enum, FrameRef, Integer, List, ModelRef, Number, String, to_float, to_int)
@@ -39,6 +40,17 @@ def _manual_hides(name):
     return hide_if(lambda c: not c.adaptive_rate, f"{name} is only used with adaptive_rate.")
 
 
+def _bad_key(v, _c):
+    """A model_id that cannot be a workspace name (a path, '..', control characters): it names folders on disk."""
+    if v is None or v == "":
+        return False
+    try:
+        validate_key(v, "model_id")
+    except ValueError:
+        return True
+    return False
+
+
 def _outside(lo, hi, lo_open=False, hi_open=False):
     """True when a value lies outside [lo, hi] (with open ends where asked); None bounds are unbounded."""
     def bad(v, _c):
@@ -54,7 +66,9 @@ class DeepLearningParameters(param.Parameterized):
     # ------------------------------------------------------------------ frames, columns, cross-validation
     model_id = String(None, allow_None=True, label="Model ID", doc=(
         "Name under which the trained model is stored; a fresh 'deeplearning-<uuid>' name is generated when "
-        "left empty."), metadata=meta(C, h2o_type="Key<Model>"))
+        "left empty."), metadata=meta(C, h2o_type="Key<Model>", check=bad_if(
+            _bad_key, "model_id must be a plain name: no '/', '\\', '..', control characters or surrounding "
+                      "spaces, at most 200 characters.")))
     training_frame = FrameRef(None, allow_None=True, label="Training frame", doc=(
         "The frame the network is trained on (a Frame or the name of one in the workspace)."),
         metadata=meta(C, h2o_type="Key<Frame>", required=True))
