@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from deepbrook.app.context import ENV_DASK, ENV_DATA_ROOTS, ENV_UPLOAD_LIMIT, ENV_WORKSPACE, DEFAULT_WORKSPACE
+from deepbrook.app.context import (DEFAULT_MAX_DECOMPRESSED_MB, DEFAULT_MAX_FRAME_MB, DEFAULT_WORKSPACE, ENV_DASK,
+                                   ENV_DATA_ROOTS, ENV_DECOMPRESSED_LIMIT, ENV_FRAME_LIMIT, ENV_UPLOAD_LIMIT,
+                                   ENV_WORKSPACE)
 
 SERVER = Path(__file__).with_name("server.py")
 APP_ROUTE = "server"  # panel serve names the route after the script
@@ -23,7 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder holding frames, models and notebooks (shared by all tabs)")
     s.add_argument("--data-root", action="append", default=None, dest="data_roots",
                    help="folder users may import from (repeatable; default: <workspace>/data and the bundled data)")
-    s.add_argument("--upload-limit-mb", type=float, default=200.0)
+    s.add_argument("--upload-limit-mb", type=float, default=200.0, help="largest upload, in MB (default 200)")
+    s.add_argument("--max-decompressed-mb", type=float, default=DEFAULT_MAX_DECOMPRESSED_MB,
+                   help="most bytes one file may expand to once decompressed, in MB (stops zip bombs while they "
+                        "stream; default %(default)g)")
+    s.add_argument("--max-frame-mb", type=float, default=DEFAULT_MAX_FRAME_MB,
+                   help="most memory one parsed frame may take, in MB (default %(default)g)")
     s.add_argument("--dask-scheduler", default=None, help="address of a Dask scheduler to train on")
     # Callbacks run on a small pool so periodic live-view drains never starve user events; each notebook
     # serializes its own structure edits and runs with a lock.
@@ -49,6 +56,8 @@ def serve_command(args) -> tuple[list[str], dict, str]:
     env = dict(os.environ)
     env[ENV_WORKSPACE] = str(Path(args.workspace).expanduser().resolve())
     env[ENV_UPLOAD_LIMIT] = str(args.upload_limit_mb)
+    env[ENV_DECOMPRESSED_LIMIT] = str(args.max_decompressed_mb)
+    env[ENV_FRAME_LIMIT] = str(args.max_frame_mb)
     env.setdefault("NUMBA_THREADING_LAYER", "omp")
     if args.data_roots:
         env[ENV_DATA_ROOTS] = os.pathsep.join(str(Path(d).expanduser().resolve()) for d in args.data_roots)

@@ -20,6 +20,11 @@ DEFAULT_WORKSPACE = Path(os.environ.get("DEEPBROOK_HOME", Path.home() / ".deepbr
 ENV_WORKSPACE = "DEEPBROOK_WORKSPACE"
 ENV_DATA_ROOTS = "DEEPBROOK_DATA_ROOTS"
 ENV_UPLOAD_LIMIT = "DEEPBROOK_UPLOAD_LIMIT_MB"
+ENV_DECOMPRESSED_LIMIT = "DEEPBROOK_MAX_DECOMPRESSED_MB"
+ENV_FRAME_LIMIT = "DEEPBROOK_MAX_FRAME_MB"
+# a served notebook's defaults: a file may expand to 2 GB, a parsed frame may hold 4 GB
+DEFAULT_MAX_DECOMPRESSED_MB = 2048.0
+DEFAULT_MAX_FRAME_MB = 4096.0
 ENV_DASK = "DEEPBROOK_DASK_SCHEDULER"
 
 
@@ -30,7 +35,8 @@ class AppState:
     """
 
     def __init__(self, workspace_dir=None, data_roots=None, upload_limit_mb=200, dask_scheduler=None,
-                 workspace=None, jobs=None):
+                 workspace=None, jobs=None, max_decompressed_mb=DEFAULT_MAX_DECOMPRESSED_MB,
+                 max_frame_mb=DEFAULT_MAX_FRAME_MB):
         self.workspace_dir = Path(workspace_dir).expanduser().resolve() if workspace_dir else None
         if self.workspace_dir is not None:
             self.workspace_dir.mkdir(parents=True, exist_ok=True)
@@ -52,6 +58,10 @@ class AppState:
             *([self.data_dir] if self.data_dir else []), *BUNDLED_DATA_DIRS]
         self.data_roots = [Path(r).expanduser().resolve() for r in roots]
         self.upload_limit_mb = float(upload_limit_mb)
+        from deepbrook.engine import ReadLimits
+
+        # what one parse may decompress and hold: enforced while the file streams (zip bombs stop early)
+        self.read_limits = ReadLimits.from_mb(max_decompressed_mb, max_frame_mb)
         self.dask_scheduler = dask_scheduler or None
         self.lock = threading.RLock()
         # uploads are importable whatever the data roots (#18); notebooks write only below the workspace's data
@@ -69,6 +79,8 @@ class AppState:
         env = os.environ
         kwargs = dict(workspace_dir=env.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE,
                       upload_limit_mb=float(env.get(ENV_UPLOAD_LIMIT, 200)),
+                      max_decompressed_mb=float(env.get(ENV_DECOMPRESSED_LIMIT, DEFAULT_MAX_DECOMPRESSED_MB)),
+                      max_frame_mb=float(env.get(ENV_FRAME_LIMIT, DEFAULT_MAX_FRAME_MB)),
                       dask_scheduler=env.get(ENV_DASK) or None)
         if env.get(ENV_DATA_ROOTS):
             kwargs["data_roots"] = [p for p in env[ENV_DATA_ROOTS].split(os.pathsep) if p]

@@ -168,6 +168,14 @@ def _resolve_paths(ctx, paths):
     return [str(p) for p in out]
 
 
+def _parse_setup(ctx, paths, options):
+    """The engine's parse setup for the cell's paths and options, under this server's read limits (a cell
+    cannot raise them)."""
+    if "limits" in options:
+        raise RoutineError("'limits' is not a parse option: the server sets the read limits")
+    return _engine().parse_setup(_resolve_paths(ctx, paths), limits=ctx.app.read_limits, **options)
+
+
 def _name(value, what):
     """A workspace name given by a cell (frame, model or destination), checked before any work starts."""
     try:
@@ -200,7 +208,7 @@ def importFiles(ctx, paths=None):
 @routine("Data")
 def setupParse(ctx, paths, **options):
     """Guess how to parse files and open the editable parse setup."""
-    setup = _engine().parse_setup(_resolve_paths(ctx, paths), **options)
+    setup = _parse_setup(ctx, paths, options)
     return _views().parse_setup_view(ctx, setup)
 
 
@@ -210,7 +218,7 @@ def parseFiles(ctx, paths, destination_frame=None, **options):
     eng = _engine()
     if destination_frame is not None:
         _name(destination_frame, "destination_frame")
-    setup = eng.parse_setup(_resolve_paths(ctx, paths), **options)
+    setup = _parse_setup(ctx, paths, options)
     frame = eng.parse(setup, destination=destination_frame)
     ctx.workspace.put(frame.name, frame)
     return _views().frame_summary_view(ctx, frame)

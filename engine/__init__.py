@@ -6,7 +6,7 @@ from . import config as _config  # noqa: F401  (sets the thread-safe numba layer
 from .errors import (DeepbrookError, ModelFormatError, ParameterError, ParseError, TrainingError,
                      WorkspaceError)
 from .estimator import DeepLearning
-from .frames import Frame, ParseSetup, import_file, parse, parse_setup, split_frame
+from .frames import Frame, ParseSetup, ReadLimits, import_file, parse, parse_setup, split_frame
 from .frames.names import validate_key
 from .grid import GridSearch
 from .jobs import Job, JobRegistry
@@ -23,7 +23,7 @@ __all__ = [
     "DeepbrookError", "ModelFormatError", "ParameterError", "ParseError", "TrainingError", "WorkspaceError",
     # frames and the workspace
     "Frame", "ParseSetup", "import_file", "parse", "parse_setup", "split_frame", "Workspace", "WorkspaceEntry",
-    "validate_key",
+    "validate_key", "ReadLimits",
     # parameters
     "DeepLearningParameters", "Message", "ParamInfo", "ResolvedParameters", "check_checkpoint_compatible",
     "parameter_info", "resolve", "validate",

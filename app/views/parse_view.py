@@ -81,7 +81,8 @@ class ParseSetupState(param.Parameterized):
         """A new engine guess for the changed separator/header; type edits are kept by column name."""
         edited = dict(zip(self.columns["name"], self.columns["type"]))
         try:
-            setup = _engine().parse_setup(list(self.setup.paths), separator=self.separator, header=self.header)
+            setup = _engine().parse_setup(list(self.setup.paths), separator=self.separator, header=self.header,
+                                          limits=self.setup.limits)
         except Exception as e:  # shown in the form: a bad separator must not break the cell
             self.error = str(e)
             return

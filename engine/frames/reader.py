@@ -10,6 +10,7 @@ from ..errors import ParseError
 from .columns import (enum_from_arrow, enum_from_numeric, enum_from_values, finish_numeric, strings_to_numeric,
                       strings_to_time, time_to_ms)
 from .frame import Frame
+from .limits import DEFAULT_LIMITS
 from .names import frame_name_for
 from .setup import parse_setup, split_fields
 from .source import Source, read_parquet
@@ -33,7 +34,7 @@ def parse(setup, destination=None):
         setup.__dict__.update(setup.refresh().__dict__)
     cols = setup.resolved_columns()
     sources = setup.sources
-    tables = []
+    tables, held = [], 0
     for src in sources:
         if setup.file_type == "parquet" or src.file_type == "parquet":
             t = _parquet_table(setup, src, cols)
@@ -41,6 +42,8 @@ def parse(setup, destination=None):
             if src is not sources[0]:
                 _check_same_shape(setup, src, sources[0], len(cols))
             t = read_csv_table(setup, src, label=src.label)
+        held += t.nbytes
+        setup.limits.check_frame(held, src.label)
         tables.append(t)
     table = _concat(tables, sources)
     if table.num_rows == 0:
@@ -93,7 +96,7 @@ def _read_csv(setup, data, cols, encoding, label, numeric_as_text):
         return "skip"
 
     ro, po, co = _options(setup, names, encoding, True, on_bad_row, types, keep)
-    table = _arrow_read(data, ro, po, co, label, numeric_as_text)
+    table = _arrow_read(data, ro, po, co, label, numeric_as_text, setup.limits)
     if bad:
         if setup.fill_short_rows and all(r.actual_columns < r.expected_columns for r in bad):
             return _fill_short_rows(setup, data, names, types, keep, encoding, label, numeric_as_text)
@@ -101,10 +104,17 @@ def _read_csv(setup, data, cols, encoding, label, numeric_as_text):
     return table
 
 
-def _arrow_read(data, ro, po, co, label, numeric_as_text):
-    """pyarrow.csv.read_csv with its errors sorted into encoding / conversion / ParseError."""
+def _arrow_read(data, ro, po, co, label, numeric_as_text, limits=DEFAULT_LIMITS):
+    """pyarrow's streaming CSV reader (as fast as read_csv here), its memory counted batch by batch against the
+    frame limit, with its errors sorted into encoding / conversion / ParseError."""
     try:
-        return pacsv.read_csv(_stream(data), read_options=ro, parse_options=po, convert_options=co)
+        reader = pacsv.open_csv(_stream(data), read_options=ro, parse_options=po, convert_options=co)
+        batches, held = [], 0
+        for batch in reader:
+            held += batch.nbytes
+            limits.check_frame(held, label)
+            batches.append(batch)
+        return pa.Table.from_batches(batches, schema=reader.schema)
     except pa.ArrowInvalid as e:
         msg = str(e)
         if "UTF8" in msg or "utf-8" in msg.lower() or "codec" in msg:
@@ -131,7 +141,7 @@ def _fill_short_rows(setup, data, names, types, keep, encoding, label, numeric_a
         return "skip"
 
     ro, po, co = _options(setup, names, encoding, False, on_bad_row, types, keep)
-    table = _arrow_read(data, ro, po, co, label, numeric_as_text)
+    table = _arrow_read(data, ro, po, co, label, numeric_as_text, setup.limits)
     text = "".join(t + "\n" for _, t in short).encode("utf-8")
     ro, po, co = _options(setup, names, "utf-8", False, None, types, keep, skip_rows=0)
     filled = _arrow_read(text, ro, po, co, label, numeric_as_text)

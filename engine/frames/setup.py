@@ -15,6 +15,7 @@ import pyarrow.csv as pacsv
 from ..errors import ParseError
 from .columns import guess_type, looks_like_text, looks_numeric, normalize_type
 from .names import clean_column_names, default_column_names, renamed_columns
+from .limits import DEFAULT_LIMITS, ReadLimits
 from .source import SAMPLE_BYTES, expand_paths, parquet_schema_and_sample
 
 DEFAULT_NA_STRINGS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
@@ -49,10 +50,11 @@ class ParseSetup:
     _guessed_names: list = field(default_factory=list, repr=False)
     _encoding_guessed: bool = field(default=False, repr=False)
     _sniffed: tuple = field(default=(), repr=False)  # (separator, header, quote, encoding, na) names were read with
+    limits: ReadLimits = field(default=DEFAULT_LIMITS, repr=False)  # set by the caller, never by file options
 
     @property
     def sources(self):
-        return expand_paths(self.paths)
+        return expand_paths(self.paths, self.limits)
 
     def resolved_columns(self):
         """[(position, name, type, keep)] after the user's edits: names by position, types by (new or old) name
@@ -109,11 +111,15 @@ class ParseSetup:
                     skip_columns=list(self.skip_columns)) if same_columns else {}
         return parse_setup(self.paths, separator=self.separator, header=self.header, quote=self.quote,
                            na_strings=list(self.na_strings), encoding=self.encoding,
-                           fill_short_rows=self.fill_short_rows, **keep)
+                           fill_short_rows=self.fill_short_rows, limits=self.limits, **keep)
 
 
-def parse_setup(path_or_paths, **overrides):
-    """Guess the parse settings of one or more files of the same shape; ``overrides`` fix any of them."""
+def parse_setup(path_or_paths, *, limits=None, **overrides):
+    """Guess the parse settings of one or more files of the same shape; ``overrides`` fix any of them.
+    ``limits`` (a ReadLimits) bound what parsing may decompress and hold (default: DEFAULT_LIMITS)."""
+    limits = DEFAULT_LIMITS if limits is None else limits
+    if not isinstance(limits, ReadLimits):
+        raise TypeError(f"limits must be a ReadLimits, got {type(limits).__name__}")
     unknown = set(overrides) - _OVERRIDES - {"sep"}
     if unknown:
         raise TypeError(f"parse_setup got unknown options {sorted(unknown)}; known: {sorted(_OVERRIDES)}")
@@ -121,11 +127,14 @@ def parse_setup(path_or_paths, **overrides):
         overrides["separator"] = overrides.pop("sep")
     paths = [path_or_paths] if isinstance(path_or_paths, str) or not hasattr(path_or_paths, "__iter__") \
         else list(path_or_paths)
-    sources = expand_paths(paths)
+    sources = expand_paths(paths, limits)
     first = sources[0]
     if overrides.get("file_type", first.file_type) == "parquet" or first.file_type == "parquet":
-        return _parquet_setup(paths, sources, overrides)
-    return _csv_setup(paths, first, overrides)
+        setup = _parquet_setup(paths, sources, overrides)
+    else:
+        setup = _csv_setup(paths, first, overrides)
+    setup.limits = limits
+    return setup
 
 
 # ------------------------------------------------------------------------------------------------ CSV

@@ -5,11 +5,12 @@ import gzip
 import io
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from ..errors import ParseError
+from .limits import DEFAULT_LIMITS, CountingReader, ReadLimits
 
 SAMPLE_BYTES = 1 << 20
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"),
@@ -23,19 +24,25 @@ class Source:
     compression: str | None = None  # None, "gzip", "bz2", "zstd", "zip"
     member: str | None = None
     file_type: str = "csv"  # "csv" | "parquet"
+    limits: ReadLimits = field(default=DEFAULT_LIMITS, compare=False, repr=False)
 
     @property
     def label(self):
         return f"{self.path}!{self.member}" if self.member else self.path
 
     def open(self):
-        """A binary stream of the (decompressed) content, for pyarrow's readers."""
+        """A binary stream of the (decompressed) content, for pyarrow's readers. Decompressed bytes are counted
+        as they stream and the read stops at the limit (a small archive may expand without bound)."""
+        if self.compression is None:
+            self.limits.check_decompressed(os.path.getsize(self.path), self.label)
+            return pa.input_stream(self.path)
         if self.compression == "zip":
             with zipfile.ZipFile(self.path) as z:
-                return pa.BufferReader(z.read(self.member))
-        if self.compression:
-            return pa.input_stream(self.path, compression=self.compression)
-        return pa.input_stream(self.path)
+                self.limits.check_decompressed(z.getinfo(self.member).file_size, self.label)  # as declared
+                raw = z.open(self.member)  # stays readable after the archive object closes
+        else:
+            raw = pa.input_stream(self.path, compression=self.compression)
+        return pa.PythonFile(CountingReader(raw, self.limits, self.label), mode="r")
 
     def sample(self, nbytes=SAMPLE_BYTES):
         """The first nbytes of the decompressed content (fewer at end of file)."""
@@ -60,7 +67,7 @@ class Source:
         return bytes(data).decode(encoding)
 
 
-def expand_paths(path_or_paths):
+def expand_paths(path_or_paths, limits=DEFAULT_LIMITS):
     """Every input file named by a path, a glob pattern or a list of them; clear errors for missing ones."""
     items = [path_or_paths] if isinstance(path_or_paths, (str, os.PathLike)) else list(path_or_paths)
     if not items:
@@ -82,17 +89,17 @@ def expand_paths(path_or_paths):
         if not os.access(p, os.R_OK):
             raise ParseError(f"file {p} is not readable (permission denied)", path=p)
         out.append(p)
-    return [s for p in out for s in _sources(p)]
+    return [s for p in out for s in _sources(p, limits)]
 
 
-def _sources(path):
+def _sources(path, limits=DEFAULT_LIMITS):
     with open(path, "rb") as f:
         head = f.read(4)
     if head == b"PAR1":
-        return [Source(path, file_type="parquet")]
+        return [Source(path, file_type="parquet", limits=limits)]
     comp = next((c for magic, c in _MAGIC if head.startswith(magic)), None)
     if comp != "zip":
-        return [Source(path, compression=comp, file_type=_inner_type(path, comp))]
+        return [Source(path, compression=comp, file_type=_inner_type(path, comp), limits=limits)]
     try:
         with zipfile.ZipFile(path) as z:
             members = [m.filename for m in z.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
@@ -105,7 +112,8 @@ def _sources(path):
     if "[Content_Types].xml" in members:
         raise ParseError(f"{path} is an Office document (e.g. an Excel workbook), which cannot be parsed; "
                          f"save it as CSV", path=path)
-    return [Source(path, "zip", m, "parquet" if m.lower().endswith(".parquet") else "csv") for m in members]
+    return [Source(path, "zip", m, "parquet" if m.lower().endswith(".parquet") else "csv", limits)
+            for m in members]
 
 
 def _check_member_name(path, member):
@@ -129,6 +137,9 @@ def read_parquet(source, columns=None):
     import pyarrow.parquet as pq
     try:
         if source.compression is None:
+            meta = pq.ParquetFile(source.path).metadata  # uncompressed sizes, before reading any data
+            source.limits.check_frame(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)),
+                                      source.label)
             return pq.read_table(source.path, columns=columns)
         return pq.read_table(pa.BufferReader(source.open().read()), columns=columns)
     except (pa.ArrowException, OSError) as e:
