@@ -4,23 +4,12 @@ H2O sizes an iteration so that communication (broadcast + reduce) stays a fracti
 compute. Here both are measured: communication as the iteration's wall time minus the slowest worker's compute time
 (so scheduling, transfers and the driver's averaging all count as communication), compute as that slowest time.
 """
-import math
 from dataclasses import dataclass, field
 
-MAX_ROWS_PER_WORKER = 100_000     # H2O's upper bound is 100000 * #nodes
+from ..model.iterations import auto_rows, fixed_rows
+
 RETUNE_TOLERANCE = 0.2            # re-tune only when the measured ratio is off by more than 20%
 RETUNE_LIMITS = (0.5, 2.0)        # ... and then by a factor in [0.5, 2] per iteration
-
-
-def fixed_rows(tspi, n_train, epochs, n_workers, replicated):
-    """The rows of one iteration for ``tspi`` in {0, -1, >=1} (H2O ``computeTrainSamplesPerIteration``)."""
-    if tspi == 0:
-        return n_train
-    if tspi == -1:
-        return n_train * n_workers if replicated else n_train
-    if tspi >= 1:
-        return max(1, min(int(tspi), int(math.ceil(epochs * n_train))))
-    raise ValueError(f"train_samples_per_iteration must be -2, -1, 0 or >= 1, got {tspi}")
 
 
 @dataclass
@@ -78,10 +67,4 @@ class SamplesTuner:
         return self._cap(per_worker * self.n_workers)
 
     def _cap(self, rows):
-        n = self.n_train
-        rows = min(rows, 10 * n)                                   # at most 10 epochs per iteration
-        if rows > n and (rows % n) < 0.2 * rows:
-            rows -= rows % n                                       # within 20% of whole passes: round down
-        rows = min(rows, max(1.0, self.epochs * n / 10))           # at least ~10 iterations in the run
-        rows = min(rows, MAX_ROWS_PER_WORKER * self.n_workers)
-        return max(1, int(rows))
+        return auto_rows(rows, self.n_train, self.epochs, self.n_workers)  # H2O's caps (model/iterations.py)

@@ -1,8 +1,9 @@
 """The Python iteration loop (umap's split: Python drives iterations, numba trains the rows).
 
-One iteration trains ``train_samples_per_iteration`` rows (H2O's sentinels: 0 = one epoch, -1 = all rows,
--2 = auto: about ``AUTO_ITERATION_SECONDS`` of training measured on this machine, N = N rows) in chunks of
-about ``CHUNK_SECONDS`` so a cancel or ``max_runtime_secs`` takes effect within a fraction of a second. After each
+One iteration trains ``train_samples_per_iteration`` rows (H2O's sentinels, ``model/iterations.py``: 0 = one
+epoch, -1 = all rows, N = N rows, -2 = auto: about 10 s of training at the speed measured on this machine, capped
+at ``epochs * N / 10`` rows so a run has at least 10 iterations, and by H2O's other caps; the first -2 iteration is a
+probe of at most ``_FIRST_CHUNK_ROWS`` rows that measures the speed) in chunks of about ``CHUNK_SECONDS`` so a cancel or ``max_runtime_secs`` takes effect within a fraction of a second. After each
 iteration the scoring hook decides whether to score and whether to stop (``Scorer.after_iteration``).
 
 Row order: each pass over the data is a fresh seeded permutation when ``shuffle_training_data`` is on, when an
@@ -22,9 +23,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import TrainingError
+from .iterations import AUTO_SECONDS, auto_rows, fixed_rows
 from .optimizer import Hyper, default_threads, train_rows
 
-AUTO_ITERATION_SECONDS = 3.0
 CHUNK_SECONDS = 0.25
 _FIRST_CHUNK_ROWS = 2000
 
@@ -190,13 +191,13 @@ class Trainer:
 
     def iteration_rows(self):
         remaining = max(0.0, self.total_samples - self.state.samples)
-        if self.tspi in (0, -1):
-            n = self.n_rows
-        elif self.tspi == -2:
-            # first iteration: one probe chunk (it is always scored); then ~AUTO_ITERATION_SECONDS of training
-            n = _FIRST_CHUNK_ROWS if self.speed is None else max(1.0, self.speed * AUTO_ITERATION_SECONDS)
+        if self.tspi == -2:
+            # first iteration: a probe that measures the speed (H2O guesses it from Linpack); then H2O's auto size
+            rows = _FIRST_CHUNK_ROWS if self.speed is None else self.speed * AUTO_SECONDS
+            n = auto_rows(rows, self.n_rows, self.epochs,
+                          seconds_per_row=None if self.speed is None else 1.0 / self.speed)
         else:
-            n = max(1, self.tspi)
+            n = fixed_rows(self.tspi, self.n_rows, self.epochs)  # one node: the data is never replicated
         return int(max(1, min(n, math.ceil(remaining))))
 
     def chunk_rows(self, threads=None):
