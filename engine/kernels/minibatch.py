@@ -15,9 +15,12 @@ the parallel variant runs (``optimizer.train_rows``). The serial variant is one 
 runs).
 
 The first layer stays sparse: numeric inputs take one product ``X.T @ D``; one-hot slots are accumulated only
-for the slots active in the batch, so gradient buffers never hold the one-hot rows. Differences from the row
-kernel, by design: the sparse-autoencoder bias term (``sparsity_beta``) is not applied (H2O does not support it
-with mini-batches either), and ``fast_mode`` skips a weight row when its batch gradient is exactly zero.
+for the slots active in the batch, so gradient buffers never hold the one-hot rows. Sparse autoencoder
+(``sparsity_beta``): each row of the batch (in batch order, rows of weight 0 skipped) moves a hidden unit's running
+mean activation as in the row kernel, and the bias gradient of the batch gains the mean of the rows' pulls
+``sparsity_beta * (running mean after the row - average_activation)`` (``_sparsity_pull``): with one row per
+batch this is exactly the row kernel's term. Difference from the row kernel, by design: ``fast_mode`` skips a
+weight row when its batch gradient is exactly zero.
 """
 import numpy as np
 from numba import njit, prange
@@ -25,8 +28,8 @@ from numba import njit, prange
 from .. import config
 from .backward import hidden_delta, output_delta_units, update_row
 from .forward import activate_units, dropout_units
-from .hyper import (DIVERGED, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SAMPLES, L_A_OFF, L_ACT, L_B_OFF,
-                    L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, O_ADAPTIVE, O_FAST_MODE, O_MOMENTUM, O_SEED,
+from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SAMPLES,
+                    H_SPARSITY_BETA, L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, O_ADAPTIVE, O_FAST_MODE, O_MOMENTUM, O_SEED,
                     OK, SOFTMAX)
 from .rng import next_u01, seed_stream
 from .scratch import buffer_sizes
@@ -170,6 +173,32 @@ def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
 
 
 @njit(**config.JIT)
+def _sparsity_pull(Ab, lay, batch, bs, rows, start, w, avg_act, beta, target, Gb):
+    """Sparse autoencoder bias pull for one batch, added to the bias gradient ``Gb`` (hidden layers, not Maxout).
+
+    The running mean activation ``avg_act`` takes each row of weight > 0 in batch order
+    (``avg <- 0.999 avg + 0.001 a``, the row kernel's rule); the gradient gains ``beta * mean(avg_r - target)``
+    over the batch's ``bs`` rows (weight-0 rows contribute 0), the same mean the loss gradient takes."""
+    K = lay.shape[0] - 1
+    for k in range(K):
+        if lay[k, L_CHANNELS] != 1:
+            continue
+        units = lay[k, L_UNITS]
+        ao = lay[k, L_A_OFF]
+        boff = lay[k, L_B_OFF]
+        Ak = Ab[batch * ao:batch * ao + bs * units].reshape((bs, units))
+        for u in range(units):
+            avg = avg_act[ao + u]
+            acc = 0.0
+            for b in range(bs):
+                if w[rows[start + b]] > 0.0:
+                    avg = np.float32(0.999) * avg + np.float32(0.001) * Ak[b, u]
+                    acc += avg - target
+            avg_act[ao + u] = avg
+            Gb[boff + u] += np.float32(beta * acc / bs)
+
+
+@njit(**config.JIT)
 def _update_plan(lay, p, n_chunks):
     """Dense weight rows (layer 0's numeric rows, then every row of the later layers) as (layer, row) pairs,
     split into ``n_chunks`` contiguous chunks of about equal element counts."""
@@ -275,6 +304,9 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads):
         if not ok:
             status = DIVERGED
             break
+        if hyp[H_SPARSITY_BETA] > 0.0:
+            _sparsity_pull(bufs[1], lay, batch, bs, rows, start, w, avg_act, hyp[H_SPARSITY_BETA],
+                           hyp[H_AVERAGE_ACTIVATION], Gb[0])
         m = 0.0
         if not adaptive and opt[O_MOMENTUM] == 1:
             m = momentum_at(hyp, samples)

@@ -1,12 +1,16 @@
-"""Batched scoring: forward passes in inference mode (dropout scaling), rows split across threads.
+"""Scoring: forward passes in inference mode (dropout scaling).
 
-``n_threads`` comes from the caller (reading it inside the kernel would defeat caching).
 ``out[i, :]`` receives the activations of layer ``upto`` for row i (the output layer gives probabilities,
 standardized/link-space regression values or the reconstruction; a hidden layer gives deep features).
-Scoring has no shared writes, so the parallel variant is deterministic.
+
+Every prediction goes through ``predict_blocks`` (matrix products over blocks of ``BLOCK`` rows, always full
+blocks), so a row's prediction is bit for bit the same whether it is scored alone, in a small frame or in a large
+one. ``predict_rows_serial`` is the training kernels' own forward pass (one row at a time, the row kernel's
+summation order); it serves as the tests' reference. The two agree to float32 rounding: the sums run in a different
+order, which moves a probability by a few 1e-6 at most (``tests/engine/test_predict_paths.py`` bounds it).
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .. import config
 from .forward import activate_units, dropout_units, forward_row
@@ -14,25 +18,21 @@ from .hyper import L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_O
 from .scratch import row_scratch
 
 
-def _predict_rows(net, cfg, num, cat, off, upto, out, n_threads):
+def _predict_rows(net, cfg, num, cat, off, upto, out):
     W, B = net[0], net[1]
     lay, drop = cfg[0], cfg[1]
     n = num.shape[0]
-    n_chunks = min(max(1, n // 256), 4 * n_threads)
-    chunk = (n + n_chunks - 1) // n_chunks
     units = lay[upto, L_UNITS]
     ao = lay[upto, L_A_OFF]
-    for t in prange(n_chunks):
-        xin, cin, z, a, mask, d_cur, d_prev, work, rng = row_scratch(lay, num.shape[1], cat.shape[1])
-        for r in range(t * chunk, min(n, (t + 1) * chunk)):
-            forward_row(W, B, lay, drop, num[r], cat[r], off[r], False, upto, rng, xin, cin, z, a, mask)
-            for u in range(units):
-                out[r, u] = a[ao + u]
+    xin, cin, z, a, mask, d_cur, d_prev, work, rng = row_scratch(lay, num.shape[1], cat.shape[1])
+    for r in range(n):
+        forward_row(W, B, lay, drop, num[r], cat[r], off[r], False, upto, rng, xin, cin, z, a, mask)
+        for u in range(units):
+            out[r, u] = a[ao + u]
     return out
 
 
 predict_rows_serial = njit(**config.JIT)(_predict_rows)
-predict_rows_parallel = njit(parallel=True, **config.JIT)(_predict_rows)
 
 
 BLOCK = 256
@@ -43,7 +43,9 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
     """Same result as ``_predict_rows`` (up to float rounding), computed ``BLOCK`` rows at a time with one
     sgemm per layer: scoring a 10,000-row sample goes from matrix-vector to matrix-matrix speed.
 
-    One-hot slots are added row by row (sparse first layer); numeric inputs take one product."""
+    One-hot slots are added row by row (sparse first layer); numeric inputs take one product. The products always
+    span a full block (the rows past the data are zeros or stale finite values, and a row of a product depends
+    only on its own input row), so BLAS runs the same code path for every row wherever it sits."""
     W, B = net[0], net[1]
     lay, drop = cfg[0], cfg[1]
     n, p = num.shape
@@ -64,14 +66,14 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
             for j in range(p):
                 x = num[start + i, j]
                 X[i, j] = x if np.isfinite(x) else np.float32(0.0)
-        src = X[:bs]
+        src = X
         for k in range(upto + 1):
             fan = lay[k, L_FAN_IN]
             units = lay[k, L_UNITS]
             width = units * lay[k, L_CHANNELS]
             woff = lay[k, L_W_OFF]
             boff = lay[k, L_B_OFF]
-            Zk = Z[:bs * width].reshape((bs, width))
+            Zk = Z[:BLOCK * width].reshape((BLOCK, width))
             if k == 0:
                 if p > 0:
                     np.dot(src, W[woff + ncs * width:woff + fan * width].reshape((p, width)), Zk)
@@ -79,7 +81,7 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
                     Zk[:, :] = 0.0
             else:
                 np.dot(src, W[woff:woff + fan * width].reshape((fan, width)), Zk)
-            Ak = A[:bs * units].reshape((bs, units))
+            Ak = A[:BLOCK * units].reshape((BLOCK, units))
             code = lay[k, L_ACT]
             for i in range(bs):
                 zrow = Zk[i]
@@ -96,7 +98,7 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
                 if code != SOFTMAX:
                     dropout_units(Ak[i], mask[:units], drop[k + 1], False, rng)
             if k == upto:
-                out[start:start + bs, :] = Ak
+                out[start:start + bs, :] = Ak[:bs]
             else:
                 src = Ak
                 A, A2 = A2, A

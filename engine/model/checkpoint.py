@@ -14,14 +14,6 @@ from typing import Any
 from ..errors import ParameterError
 from .scoring import ScoringHistory
 
-# H2O's `Cannot change parameter` list (DLM Sanity), used when engine.params has no per-parameter metadata.
-NOT_MODIFIABLE = ("drop_na20_cols", "response_column", "activation", "use_all_factor_levels", "standardize",
-                  "adaptive_rate", "autoencoder", "rho", "epsilon", "sparse", "sparsity_beta", "col_major", "rate",
-                  "rate_annealing", "rate_decay", "momentum_start", "momentum_ramp", "momentum_stable",
-                  "nesterov_accelerated_gradient", "ignore_const_cols", "max_categorical_features", "nfolds",
-                  "distribution", "quantile_alpha", "huber_alpha", "tweedie_power", "hidden", "ignored_columns")
-
-
 @dataclass
 class Restart:
     """What a continued run starts from (all copies: the checkpoint model is never modified)."""
@@ -56,33 +48,11 @@ def resolve_checkpoint(checkpoint):
     return checkpoint
 
 
-def _normalise(v):
-    if isinstance(v, (list, tuple)):
-        return [_normalise(x) for x in v]
-    if hasattr(v, "name") and not isinstance(v, (str, int, float)):
-        return getattr(v, "name")
-    if isinstance(v, str):
-        return v.lower()
-    return v
-
-
 def changed_fixed_parameters(old_params, new_params) -> list:
-    """(parameter, message) pairs, H2O's "Cannot change parameter" for parameters a restart may not change."""
-    try:
-        from ..params import check_checkpoint_compatible  # per-parameter metadata, when available
-    except ImportError:
-        check_checkpoint_compatible = None
-    if check_checkpoint_compatible is not None:
-        found = check_checkpoint_compatible(old_params, new_params)
-        return [(getattr(m, "parameter", "checkpoint"), getattr(m, "message", str(m))) for m in (found or [])]
-    msgs = []
-    for name in NOT_MODIFIABLE:
-        old, new = _get(old_params, name), _get(new_params, name)
-        if new is None or old is None:
-            continue
-        if _normalise(old) != _normalise(new):
-            msgs.append((name, f"Cannot change parameter: '{name}': {old!r} -> {new!r}"))
-    return msgs
+    """(parameter, message) pairs, H2O's "Cannot change parameter" for parameters a restart may not change
+    (the list is derived from the parameter declarations, ``params.check_checkpoint_compatible``)."""
+    from ..params import check_checkpoint_compatible
+    return [(m.parameter, m.message) for m in check_checkpoint_compatible(old_params, new_params)]
 
 
 def check_restart(source, new_params, training_frame=None, has_validation=None):

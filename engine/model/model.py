@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import DeepbrookError
 from ..kernels import hyper as H
 from .network import Network
-from .optimizer import LOG_LINK, blas_threads, default_threads
+from .optimizer import LOG_LINK, blas_threads
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -69,7 +69,7 @@ class DeepLearningModel:
 
     # ------------------------------------------------------------------ raw scoring
     def _forward(self, design, upto=None, with_offset=True):
-        from ..kernels.predict import predict_blocks, predict_rows_parallel, predict_rows_serial
+        from ..kernels.predict import predict_blocks
         net = self.network
         upto = net.n_layers - 1 if upto is None else int(upto)
         n = design.num.shape[0]
@@ -80,13 +80,8 @@ class DeepLearningModel:
             cat = np.full((n, 0), -1, np.int32)
         off = design.offset if with_offset and getattr(design, "offset", None) is not None else None
         off = np.zeros(n, np.float32) if off is None or len(off) != n else np.ascontiguousarray(off, np.float32)
-        if n >= 64:  # matrix products, one BLAS thread (robust on shared cores; see kernels/predict.py)
-            with blas_threads(1):
-                predict_blocks(net.net, (net.lay, net.drop), num, cat, off, upto, out)
-            return out
-        threads = default_threads()
-        kern = predict_rows_parallel if threads > 1 and n >= 512 else predict_rows_serial
-        kern(net.net, (net.lay, net.drop), num, cat, off, upto, out, threads)
+        with blas_threads(1):  # one path for every row count (kernels/predict.py); robust on shared cores
+            predict_blocks(net.net, (net.lay, net.drop), num, cat, off, upto, out)
         return out
 
     def predict_design(self, design):

@@ -436,7 +436,9 @@ class DeepLearningParameters(param.Parameterized):
             lambda c: not c.autoencoder, "average_activation is only used with autoencoder.")))
     sparsity_beta = Number(0.0, label="Sparsity beta", doc=(
         "Strength of the sparsity penalty pulling hidden activations towards average_activation "
-        "(autoencoder only)."),
+        "(autoencoder only): each hidden unit keeps a running mean activation and its bias moves by "
+        "-rate * sparsity_beta * (mean - average_activation). Also applied with mini_batch_size > 1 (H2O has no "
+        "mini-batches): the batch's bias gradient gains the mean of its rows' pulls."),
         metadata=meta(X, h2o_type="double", grid=True, checkpoint=False,
                       hide=hide_if(lambda c: not c.autoencoder, "sparsity_beta is only used with autoencoder."),
                       check=bad_if(lambda v, c: v < 0, "sparsity_beta must be >= 0.")))

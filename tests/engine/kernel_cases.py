@@ -37,7 +37,7 @@ def layers64(net):
 def predict(net, d, upto=None):
     upto = net.n_layers - 1 if upto is None else upto
     out = np.zeros((d.num.shape[0], int(net.lay[upto, H.L_UNITS])), np.float32)
-    predict_rows_serial(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, out, 1)
+    predict_rows_serial(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, out)
     return out
 
 

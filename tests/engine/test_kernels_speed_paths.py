@@ -22,7 +22,7 @@ def test_block_scoring_equals_row_scoring(activation, output, n_out, dropout):
     for upto in range(net.n_layers):
         units = int(net.lay[upto, H.L_UNITS])
         rows, blocks = np.zeros((600, units), np.float32), np.zeros((600, units), np.float32)
-        predict_rows_serial(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, rows, 1)
+        predict_rows_serial(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, rows)
         predict_blocks(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, blocks)
         np.testing.assert_allclose(blocks, rows, rtol=1e-5, atol=1e-6, err_msg=f"layer {upto}")
 
