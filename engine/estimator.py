@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import os
 import uuid
 
 import numpy as np
@@ -84,7 +85,9 @@ def _for_resolve(p):
     """Parameters as the params package takes them (objects such as models or arrays stay in ``p``)."""
     q = dict(p)
     for name in ("pretrained_autoencoder", "checkpoint"):
-        if q.get(name) is not None and not isinstance(q[name], str) and hasattr(q[name], "key"):
+        if isinstance(q.get(name), os.PathLike):
+            q[name] = os.fspath(q[name])                # a saved model's path, e.g. what save_model returns
+        elif q.get(name) is not None and not isinstance(q[name], str) and hasattr(q[name], "key"):
             q[name] = q[name].key
     if q.get("initial_weights") is not None or q.get("initial_biases") is not None:
         q["initial_weights"] = [None if w is None else _frame_name(w) for w in q.get("initial_weights") or []] \
@@ -192,6 +195,9 @@ def make_network(resolved, info, raw_params=None):
     raw = raw_params or {}
     pre = raw.get("pretrained_autoencoder")
     if pre is not None:
+        if isinstance(pre, (str, os.PathLike)) and os.path.exists(pre):   # the path of a saved autoencoder
+            from .model.checkpoint import resolve_checkpoint
+            pre = resolve_checkpoint(pre, "pretrained_autoencoder")
         init_from_pretrained(net, pre)
     if raw.get("initial_weights") is not None or raw.get("initial_biases") is not None:
         set_initial(net, raw.get("initial_weights"), raw.get("initial_biases"))

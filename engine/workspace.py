@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .atomic import fsync_dir, fsync_file
 from .errors import WorkspaceError
 from .frames.frame import Frame
 from .frames.names import validate_key
@@ -245,7 +246,7 @@ class Workspace:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self._path(MANIFEST))
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
 
     def _discard(self, folder):
         if self.directory is not None and folder:
@@ -259,7 +260,7 @@ class Workspace:
             if entry.kind == "frame":
                 _write_frame(obj, tmp)
             elif entry.kind == "model":
-                obj.save(os.path.join(tmp, "model"))
+                obj.save(tmp, filename="model")
             else:
                 with open(os.path.join(tmp, "notebook.json"), "w", encoding="utf-8") as f:
                     json.dump(obj, f)
@@ -267,7 +268,7 @@ class Workspace:
                 json.dump(asdict(entry), f)
             for root, _, files in os.walk(tmp):
                 for fn in files:
-                    _fsync_file(os.path.join(root, fn))
+                    fsync_file(os.path.join(root, fn))
             os.replace(tmp, self._path("objects", entry.folder))
         except BaseException as e:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -364,19 +365,3 @@ class _in_flight:
 
 def _now():
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
-
-
-def _fsync_file(path):
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path):
-    if os.name == "posix":
-        _fsync_file(path)

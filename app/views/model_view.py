@@ -10,8 +10,6 @@ from __future__ import annotations
 import html
 import io
 import tempfile
-import zipfile
-from pathlib import Path
 
 import pandas as pd
 import panel as pn
@@ -178,24 +176,16 @@ class ModelView(pn.viewable.Viewer):
 
     # ------------------------------------------------------------------ actions
     def _download(self):
-        """Zip of model.save(directory) for the FileDownload button."""
+        """The saved model file (what save_model writes; load_model reads it back) for the FileDownload button."""
         with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / self.state.model_key
-            self.state.current_model().save(str(target))
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-                paths = [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())
-                for p in paths:
-                    z.write(p, str(p.relative_to(target.parent)))
-            buf.seek(0)
-            return buf
+            return io.BytesIO(self.state.current_model().save(tmp, filename="model").read_bytes())
 
     def actions(self) -> pn.Row:
         key = self.state.model_key
         predict = pn.widgets.Button(label="Predict...", css_classes=test_id("model-predict"))
         predict.on_click(lambda _e: run_routine(self.ctx, "predict", model=key))
         delete = routine_button(self.ctx, "Delete", "model-delete", "deleteModel", key, color="danger")
-        download = pn.widgets.FileDownload(callback=self._download, filename=f"{key}.zip", label="Download model",
+        download = pn.widgets.FileDownload(callback=self._download, filename=str(key), label="Download model",
                                            css_classes=test_id("model-download"), button_type="default")
         return pn.Row(predict, download, delete)
 

@@ -7,6 +7,7 @@ ones (hook in docs/architecture.md, "Scoring, checkpoints, CV, grid").
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,16 +35,16 @@ def _get(p, name, default=None):
     return p.get(name, default) if isinstance(p, dict) else getattr(p, name, default)
 
 
-def resolve_checkpoint(checkpoint):
-    """A model object, or a path to a saved model (loaded)."""
-    if isinstance(checkpoint, (str, Path)):
+def resolve_checkpoint(checkpoint, parameter="checkpoint"):
+    """A model object, or the path (str or any os.PathLike) of a saved model, loaded."""
+    if isinstance(checkpoint, (str, os.PathLike)):
         from .persist import load_model
         if not Path(checkpoint).exists():
-            raise ParameterError(f"checkpoint: no saved model at '{checkpoint}'", [("error", "checkpoint",
-                                                                                     "not found")])
+            raise ParameterError(f"{parameter}: no saved model at '{os.fspath(checkpoint)}'",
+                                 [("error", parameter, "not found")])
         return load_model(checkpoint)
     if not hasattr(checkpoint, "network"):
-        raise ParameterError(f"checkpoint must be a model or the path of a saved model, got "
+        raise ParameterError(f"{parameter} must be a model or the path of a saved model, got "
                              f"{type(checkpoint).__name__}")
     return checkpoint
 

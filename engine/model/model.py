@@ -63,9 +63,10 @@ class DeepLearningModel:
         return cls(key, params, data_info, network, output, problem=extra.get("problem"),
                    samples_seen=extra.get("samples_seen", 0.0))
 
-    def save(self, path):
+    def save(self, path="", force=False, filename=None):
+        """``save_model(self, path, force, filename)``: one file named after the key inside folder ``path``."""
         from .persist import save_model
-        return save_model(self, path)
+        return save_model(self, path, force=force, filename=filename)
 
     # ------------------------------------------------------------------ raw scoring
     def _forward(self, design, upto=None, with_offset=True):

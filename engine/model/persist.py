@@ -12,22 +12,22 @@ import dataclasses
 import json
 import os
 import shutil
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DeepbrookError, ModelFormatError
+from .. import atomic
+from ..errors import DeepbrookError, ModelFormatError, ParameterError
 from ..kernels import hyper as H
-from .model_archive import LEGACY_ARRAYS, MODEL_JSON, ArchiveReader, write_arrays
+from .model_archive import ARRAY_PREFIX, LEGACY_ARRAYS, MODEL_JSON, ArchiveReader, write_arrays
 from .model_codec import Encoder, FormatProblem, decode, need, slot_class, slot_name
 
 __all__ = ["ModelFormatError", "save_model", "load_model", "export_checkpoint", "model_state", "model_from_state"]
 
 FORMAT = "deepbrook-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: one zip file; 1: a folder with model.json + arrays.npz (still read)
 PROBLEMS = ("binomial", "multinomial", "regression", "autoencoder")
 # What a damaged file can make the readers raise; each becomes ModelFormatError naming the file.
 _DAMAGE = (zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError, ValueError, IndexError, AttributeError,
@@ -73,28 +73,119 @@ def model_state(model) -> tuple[dict, dict]:
     return doc, arrays
 
 
-def save_model(model, path) -> Path:
-    """Write `model` to directory `path` (created or replaced atomically); returns the path."""
-    path = Path(path)
+def save_model(model, path="", force=False, filename=None) -> Path:
+    """H2O's save_model: write `model` into folder `path` ("" = the current folder) as one file named after the
+    model key (or `filename`) and return its full path. An existing model of that name is replaced only with
+    `force=True`, atomically (a reader sees the old model or the new one, never neither); nothing else in `path`
+    is touched, and temps a killed writer left there (our naming pattern only) are removed first."""
+    directory = Path(os.path.abspath(_fspath(path, "path") or "."))
+    name = _file_name(model, filename)
+    target = directory / name
     doc, arrays = model_state(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
-        with open(tmp / MODEL_JSON, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1, allow_nan=False)
-        with zipfile.ZipFile(tmp / LEGACY_ARRAYS, "w") as zf:
-            write_arrays(zf, arrays, "")
-        if path.exists():
-            old = path.with_name(f".{path.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return path
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DeepbrookError(f"save_model: cannot create the folder {directory}: {e.strerror or e}") from None
+    if not directory.is_dir():
+        raise ParameterError(f"save_model: path {directory} is not a folder")
+    atomic.remove_stale_temps(directory)
+    existing = _existing(target, force)
+    tmp_name = atomic.temp_name(name)
+    tmp = directory / tmp_name
+    try:
+        _write_file(tmp, doc, arrays)
+        _publish(tmp, target, existing)
+        atomic.fsync_dir(directory)
+    except OSError as e:
+        raise DeepbrookError(f"save_model: cannot write {target}: {e.strerror or e}") from None
+    finally:
+        if os.path.lexists(tmp):
+            _remove(tmp)
+        atomic.release(tmp_name)
+    return target
+
+
+def _fspath(path, what):
+    try:
+        return os.fspath(path)
+    except TypeError:
+        raise ParameterError(f"save_model: {what} must be a str or path-like, not {type(path).__name__}") from None
+
+
+def _file_name(model, filename):
+    name = getattr(model, "key", None) if filename is None else _fspath(filename, "filename")
+    if not isinstance(name, str) or not name.strip():
+        raise ParameterError("save_model: the model has no key; pass filename=")
+    if name in (".", "..") or any(c in name for c in "/\\\0") or atomic.is_temp_name(name):
+        raise ParameterError(f"save_model: filename {name!r} must be a plain file name (no folders, '/', '\\', "
+                             "'..' or NUL)")
+    return name
+
+
+def _existing(target, force):
+    """What is at `target` now: None, "file" or "folder" (a model this code can replace); refuses the rest."""
+    if not os.path.lexists(target):
+        return None
+    if not force:
+        raise ParameterError(f"save_model: {target} already exists; pass force=True to replace it")
+    if target.is_symlink():
+        raise ParameterError(f"save_model: {target} is a symbolic link; not replaced (only saved models are)")
+    if not is_saved_model(target):
+        raise ParameterError(f"save_model: {target} exists and is not a saved Deepbrook model; not replaced")
+    if target.is_dir() and sorted(p.name for p in target.iterdir()) != sorted([MODEL_JSON, LEGACY_ARRAYS]):
+        raise ParameterError(f"save_model: the model folder {target} holds other files; not replaced")
+    return "folder" if target.is_dir() else "file"
+
+
+def is_saved_model(path) -> bool:
+    """Whether `path` is a saved Deepbrook model (checks the format field only; cheap)."""
+    try:
+        with ArchiveReader(Path(path)) as archive:
+            return archive.document().get("format") == FORMAT
+    except (FormatProblem, *_DAMAGE):
+        return False
+
+
+def _write_file(tmp, doc, arrays):
+    """model.json + arrays into a new file, flushed to disk before it is published."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        with zipfile.ZipFile(f, "w") as zf:
+            zf.writestr(MODEL_JSON, json.dumps(doc, indent=1, allow_nan=False), zipfile.ZIP_DEFLATED)
+            write_arrays(zf, arrays, ARRAY_PREFIX)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _publish(tmp, target, existing):
+    if existing is None:             # no clobbering: a model that appeared meanwhile is not overwritten
+        try:
+            if atomic.link_new(tmp, target):
+                return
+        except FileExistsError:
+            raise ParameterError(f"save_model: {target} appeared while saving; pass force=True to replace it") \
+                from None
+        os.replace(tmp, target)
+    elif existing == "file":
+        os.replace(tmp, target)      # atomic: readers see the old file or the new one
+    elif atomic.exchange(tmp, target):
+        _remove(tmp)                 # a version-1 model folder swapped out in one step; now at the temp name
+    else:                            # no renameat2: two renames, the old folder kept under a temp name meanwhile
+        old_name = atomic.temp_name(target.name, "old")
+        old = target.with_name(old_name)
+        try:
+            os.replace(target, old)
+            os.replace(tmp, target)
+            _remove(old)
+        finally:
+            atomic.release(old_name)
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        os.remove(path)
 
 
 def load_model(path):
@@ -206,6 +297,6 @@ def _checked(arrays, name, shape, dtype):
 
 
 def export_checkpoint(model, directory) -> Path:
-    """H2O's export_checkpoints_dir: save the model as `<directory>/<model key>` (called after each scoring)."""
-    key = getattr(model, "key", None) or "model"
-    return save_model(model, Path(directory) / str(key))
+    """H2O's export_checkpoints_dir: save the model as `<directory>/<model key>` (replacing the previous export of
+    the same model; anything else in the folder is left alone)."""
+    return save_model(model, directory, force=True, filename=str(getattr(model, "key", None) or "model"))

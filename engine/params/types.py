@@ -6,6 +6,7 @@ its name. Range checks are not enforced on assignment: ``validate`` reports them
 can show every problem at once.
 """
 import numbers
+import os
 
 import numpy as np
 import param
@@ -137,7 +138,11 @@ class FrameRef(_Coercing, param.Parameter):
 
 
 class ModelRef(_Coercing, param.Parameter):
-    """A model (checkpoint, pretrained autoencoder): the model object itself or its key."""
+    """A model (checkpoint, pretrained autoencoder): the model object itself, its key, or the path (str or any
+    os.PathLike, such as the pathlib.Path that save_model returns) of a saved model."""
+
+    def _coerce(self, val):
+        return os.fspath(val) if isinstance(val, os.PathLike) else _plain(val)
 
     def _validate_value(self, val, allow_None):
         if val is None and allow_None:
@@ -156,6 +161,8 @@ def frame_name(val):
 def model_key(val):
     if val is None or isinstance(val, str):
         return val
+    if isinstance(val, os.PathLike):
+        return os.fspath(val)
     return getattr(val, "key", None)
 
 

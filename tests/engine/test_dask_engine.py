@@ -43,8 +43,7 @@ def test_dask_backend_trains_and_records_the_cluster(client, digits, tmp_path):
     assert len(model.scoring_history()) >= 2
     assert client.status == "running"                      # a caller's client is left open
     from deepbrook.engine.model.persist import load_model
-    model.save(tmp_path / "m")
-    assert load_model(tmp_path / "m").output["backend"] == backend      # JSON-able, survives save/load
+    assert load_model(model.save(tmp_path / "m")).output["backend"] == backend      # JSON-able, survives save/load
 
 
 def test_auto_tuned_iterations_on_the_cluster(client, digits):

@@ -1,5 +1,6 @@
 """save_model / load_model round trips on real data (prostate, MNIST subset)."""
 import json
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -28,9 +29,11 @@ def binomial_model(prostate):
 def test_binomial_roundtrip_predicts_identically(binomial_model, tmp_path):
     model, valid = binomial_model
     path = model.save(tmp_path / "m")
-    doc = json.loads((path / "model.json").read_text())
-    assert doc["format"] == "deepbrook-model" and doc["format_version"] == 1 and doc["key"] == "pros_bin"
-    assert (path / "arrays.npz").is_file()
+    assert path == tmp_path / "m" / "pros_bin" and path.is_file()
+    with zipfile.ZipFile(path) as z:
+        doc = json.loads(z.read("model.json"))
+        assert "arrays/network/W.npy" in z.namelist()
+    assert doc["format"] == "deepbrook-model" and doc["format_version"] == 2 and doc["key"] == "pros_bin"
     back = load_model(path)
     a, b = model.predict(valid).as_pandas(), back.predict(valid).as_pandas()
     pd.testing.assert_frame_equal(a, b)
@@ -62,18 +65,28 @@ def test_regression_and_multinomial_roundtrip(prostate, mnist, tmp_path):
     assert list(back.output["training_metrics"].hit_ratios.columns) == ["k", "hit_ratio"]
 
 
+def _rewrite_doc(path, doc):
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["model.json"] = json.dumps(doc).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in members.items():
+            z.writestr(n, b)
+
+
 def test_bad_files_are_refused(tmp_path, binomial_model):
     with pytest.raises(persist.ModelFormatError, match="without model.json"):
         load_model(tmp_path)
     path = persist.save_model(binomial_model[0], tmp_path / "m")
-    doc = json.loads((path / "model.json").read_text())
+    with zipfile.ZipFile(path) as z:
+        doc = json.loads(z.read("model.json"))
     doc["format_version"] = 99
-    (path / "model.json").write_text(json.dumps(doc))
+    _rewrite_doc(path, doc)
     with pytest.raises(persist.ModelFormatError, match="newer"):
         load_model(path)
-    doc["format_version"] = 1
+    doc["format_version"] = 2
     doc["model_class"] = "os:system"
-    (path / "model.json").write_text(json.dumps(doc))
+    _rewrite_doc(path, doc)
     with pytest.raises(persist.ModelFormatError, match="refusing to load"):
         load_model(path)
 
@@ -82,8 +95,8 @@ def test_export_checkpoint_and_overwrite(binomial_model, tmp_path):
     model = binomial_model[0]
     p1 = persist.export_checkpoint(model, tmp_path)
     assert p1 == tmp_path / "pros_bin"
-    p2 = persist.save_model(model, p1)       # replacing an existing directory is atomic
-    assert load_model(p2).key == "pros_bin"
+    p2 = persist.export_checkpoint(model, tmp_path)       # the next export replaces it (atomically)
+    assert p2 == p1 and load_model(p2).key == "pros_bin"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["pros_bin"]
 
 

@@ -23,14 +23,27 @@ def saved(prostate_path, tmp_path_factory):
     return model, model.save(tmp_path_factory.mktemp("saved")), fr
 
 
-@pytest.fixture
-def victim(saved, tmp_path):
-    """A fresh copy of a good saved model to damage."""
+@pytest.fixture(params=["file", "version-1 folder"])
+def victim(saved, tmp_path, request):
+    """A fresh copy of a good saved model to damage: today's single file, or the folder that version 1 wrote."""
     src = saved[1]
     dst = tmp_path / "victim" / src.name
     dst.parent.mkdir()
-    (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
-    return dst
+    shutil.copy2(src, dst)
+    if request.param == "file":
+        return dst
+    return as_version_1_folder(dst)
+
+
+def as_version_1_folder(path):
+    """Rewrite a saved model file as the version-1 layout (path/model.json + path/arrays.npz)."""
+    raw, members = read_raw(path)
+    doc = json.loads(raw)
+    doc["format_version"] = 1
+    path.unlink()
+    path.mkdir()
+    write_raw(path, json.dumps(doc).encode(), members)
+    return path
 
 
 # ---- raw access to both layouts (one zip file, or a version-1 folder with model.json + arrays.npz) ----------------
@@ -258,8 +271,9 @@ def test_huge_declared_array_is_refused_before_allocating(victim):
     refused(victim, "network/W")
 
 
-def test_every_refusal_is_a_deepbrook_error_and_the_good_copy_still_loads(saved):
+def test_every_refusal_is_a_deepbrook_error_and_the_good_copies_still_load(saved, victim):
     model, path, frame = saved
     assert issubclass(ModelFormatError, DeepbrookError)
-    back = load_model(path)
-    np.testing.assert_array_equal(back.predict(frame).as_pandas()["p1"], model.predict(frame).as_pandas()["p1"])
+    for p in (path, victim):    # the file, and the same model as a version-1 folder (still read)
+        back = load_model(p)
+        np.testing.assert_array_equal(back.predict(frame).as_pandas()["p1"], model.predict(frame).as_pandas()["p1"])

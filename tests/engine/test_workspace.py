@@ -46,12 +46,13 @@ def snapshot(directory):
 
 
 class FakeModel:
-    """Stands in for a DeepLearningModel: save(path) writes a folder; the loader below reads it."""
+    """Stands in for a DeepLearningModel: save(path, filename=) writes path/filename; the loader below reads it."""
 
     def __init__(self, key, weights):
         self.key, self.weights = key, list(weights)
 
-    def save(self, path):
+    def save(self, path, force=False, filename=None):
+        path = os.path.join(path, filename or self.key)
         os.makedirs(path)
         with open(os.path.join(path, "model.json"), "w") as f:
             json.dump({"key": self.key, "weights": self.weights}, f)
@@ -170,7 +171,8 @@ def test_failed_parse_leaves_workspace_as_it_was(tmp_path):
 
 def test_failed_save_leaves_workspace_as_it_was(tmp_path, fake_models):
     class Broken(FakeModel):
-        def save(self, path):
+        def save(self, path, force=False, filename=None):
+            path = os.path.join(path, filename)
             os.makedirs(path)
             open(os.path.join(path, "half"), "w").write("x")
             raise RuntimeError("disk full")
