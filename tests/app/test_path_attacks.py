@@ -156,7 +156,7 @@ def test_checkpoint_export_inside_the_workspace_data_folder(trained_ctx):
     _build(trained_ctx, 'model_id: "m2", export_checkpoints_dir: "checkpoints"')
     trained_ctx.job.result(timeout=120)
     assert trained_ctx.job.wait(10) and trained_ctx.job.status == "DONE"
-    assert (trained_ctx.app.data_dir / "checkpoints" / "m2").is_dir()
+    assert (trained_ctx.app.data_dir / "checkpoints" / "m2").is_file()        # one saved-model file
 
 
 def test_engine_validation_refuses_a_path_as_model_id():
