@@ -112,6 +112,12 @@ def test_every_declared_parameter_is_exposed_or_excluded_with_a_reason():
     assert "balance_classes" in DeepLearningClassifier().get_params()
 
 
+def test_readme_names_every_renamed_parameter():
+    readme = (ROOT / "README.md").read_text()
+    for engine, sk in SKLEARN_NAMES.items():
+        assert f"| `{sk}`" in readme and f"| `{engine}` |" in readme, (sk, engine)
+
+
 def test_sklearn_names_reach_the_engine_and_errors_use_them():
     X, y = prostate()
     clf = DeepLearningClassifier(hidden_layer_sizes=(9, 4), max_iter=2, batch_size=8, learning_rate_init=0.01,
