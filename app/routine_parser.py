@@ -33,10 +33,12 @@ _TOKEN = re.compile(r"""
   | (?P<nl>\n)
   | (?P<number>-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![A-Za-z_\d]))
   | (?P<name>[A-Za-z_][A-Za-z_0-9.\-]*)
-  | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<string>"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')
   | (?P<punct>[\[\]{}(),:])
 """, re.VERBOSE)
 
+MAX_CELL_CHARS = 1_000_000  # a routine call is short; a 50 MB cell took most of a minute to parse
+MAX_DEPTH = 50  # lists/objects nested deeper are not routine arguments (and would exhaust Python's stack)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "/": "/", "0": "\0"}
 _CONSTANTS = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
 _CLOSE = {"[": "]", "{": "}", "(": ")"}
@@ -51,6 +53,8 @@ class _Tok(NamedTuple):
 
 def _unquote(text: str, line: int, col: int) -> str:
     out, i, body = [], 0, text[1:-1]
+    if "\\" not in body:
+        return body
     while i < len(body):
         ch = body[i]
         if ch == "\\":
@@ -147,6 +151,10 @@ class _Parser:
     def sequence(self, close, item):
         """Items separated by commas (trailing comma allowed) up to `close`; new lines are ignored inside."""
         self.depth += 1
+        if self.depth > MAX_DEPTH:
+            tok = self.toks[self.i - 1]
+            raise RoutineSyntaxError(f"lists and objects are nested more than {MAX_DEPTH} levels deep", tok.line,
+                                     tok.col)
         items = []
         while True:
             tok = self.peek()
@@ -226,6 +234,9 @@ class _Parser:
 
 def parse_call(text: str) -> Call:
     """Parse one routine call; raises RoutineSyntaxError with line/column on anything else."""
+    if len(text) > MAX_CELL_CHARS:
+        raise RoutineSyntaxError(f"the cell holds {len(text):,} characters; a routine call may have at most "
+                                 f"{MAX_CELL_CHARS:,} (import data from a file instead of pasting it)")
     toks = tokenize(text)
     if not any(t.kind != "nl" for t in toks):
         raise RoutineSyntaxError("the cell is empty; type a routine such as: assist")

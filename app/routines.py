@@ -221,7 +221,7 @@ def parseFiles(ctx, paths, destination_frame=None, **options):
     setup = _parse_setup(ctx, paths, options)
     frame = eng.parse(setup, destination=destination_frame)
     ctx.workspace.put(frame.name, frame)
-    return _views().frame_summary_view(ctx, frame)
+    return _views().frame_summary_view(ctx, frame, warnings=setup.warnings)
 
 
 @routine("Data")

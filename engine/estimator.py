@@ -11,7 +11,7 @@ import uuid
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, TrainingError
 from .jobs import Job
 from .model.model import DeepLearningModel
 from .model.network import Network
@@ -102,7 +102,17 @@ def _frame_name(obj):
 
 # ---------------------------------------------------------------------------- the build
 def build_model(p, training_frame, validation_frame, job, runtime=None):
-    """Everything ``train`` does, reporting to ``job``; returns the DeepLearningModel."""
+    """Everything ``train`` does, reporting to ``job``; returns the DeepLearningModel. Running out of memory is
+    a TrainingError naming the sizes that asked for it, not a raw MemoryError."""
+    try:
+        return _build_model(p, training_frame, validation_frame, job, runtime)
+    except MemoryError:
+        raise TrainingError(f"not enough memory to train this model (hidden={p.get('hidden')}, mini_batch_size="
+                            f"{p.get('mini_batch_size')}, {training_frame.nrows} training rows x "
+                            f"{training_frame.ncols} columns); use smaller layers or batches, or fewer rows") from None
+
+
+def _build_model(p, training_frame, validation_frame, job, runtime=None):
     from .model.checkpoint import prepare_restart
     from .model.scoring import Scorer
     from .model.summary import model_summary

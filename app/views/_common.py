@@ -5,6 +5,7 @@ views never change the workspace themselves; `run_button` is the one place that 
 """
 from __future__ import annotations
 
+import html
 import math
 
 import panel as pn
@@ -52,6 +53,12 @@ def title(text: str, icon: str = "") -> pn.pane.Markdown:
 
 def error_alert(text: str, tid: str = "error") -> pn.pane.Alert:
     return pn.pane.Alert(text, alert_type="danger", css_classes=test_id(tid), visible=bool(text))
+
+
+def warning_alert(texts, tid: str = "warnings") -> pn.pane.Alert:
+    """Warnings worth reading (renamed columns, values turned NA); text from files is escaped, never markup."""
+    body = "\n".join(f"- {html.escape(str(t))}" for t in texts)
+    return pn.pane.Alert(body, alert_type="warning", css_classes=test_id(tid), visible=bool(texts))
 
 
 def format_duration(seconds) -> str:

@@ -5,7 +5,8 @@ import pandas as pd
 import panel as pn
 import param
 
-from ._common import button, format_bytes, key_value_table, routine_button, run_routine, test_id, title
+from ._common import (button, format_bytes, key_value_table, routine_button, run_routine, test_id, title,
+                      warning_alert)
 from .frame_info import domain_counts, histogram, summary_table
 from .plots import domain_figure, histogram_figure
 
@@ -42,10 +43,11 @@ class FrameSummaryState(param.Parameterized):
 
 
 class FrameSummaryView(pn.viewable.Viewer):
-    def __init__(self, ctx, frame, **params):
+    def __init__(self, ctx, frame, warnings=(), **params):
         super().__init__(**params)
         self.ctx = ctx
         self.frame = frame
+        self.warnings = list(warnings)  # what parsing had to say (renamed columns, values turned NA)
         self.state = s = FrameSummaryState(frame)
         self.search = pn.widgets.TextInput.from_param(s.param.search, name="", placeholder="Search columns...",
                                                       css_classes=test_id("frame-search"))
@@ -103,7 +105,7 @@ class FrameSummaryView(pn.viewable.Viewer):
     def __panel__(self):
         f = self.frame
         return pn.Column(
-            title(f.name, "▦"), self.actions(),
+            title(f.name, "▦"), self.actions(), warning_alert(self.warnings, "frame-warnings"),
             key_value_table({"Rows": f"{f.nrows:,}", "Columns": f"{f.ncols:,}", "Size": format_bytes(f.nbytes)},
                             "frame-size"),
             pn.pane.Markdown("**Column summaries**", margin=(0, 5)), self.search, self.table,
@@ -156,8 +158,8 @@ class FramesView(pn.viewable.Viewer):
             css_classes=test_id("frames-view"), sizing_mode="stretch_width")
 
 
-def frame_summary_view(ctx, frame):
-    return FrameSummaryView(ctx, frame)
+def frame_summary_view(ctx, frame, warnings=()):
+    return FrameSummaryView(ctx, frame, warnings)
 
 
 def frames_view(ctx):

@@ -13,7 +13,7 @@ import pandas as pd
 import panel as pn
 import param
 
-from ._common import button, error_alert, format_call, test_id, title
+from ._common import button, error_alert, format_call, test_id, title, warning_alert
 
 TYPES = ["int", "real", "enum", "string", "time", "uuid"]
 SEPARATORS = {",": "comma ','", "\t": "tab '\\t'", ";": "semicolon ';'", "|": "pipe '|'", " ": "space ' '",
@@ -177,7 +177,7 @@ class ParseSetupView(pn.viewable.Viewer):
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
         sources = pn.pane.Markdown("**Sources:** " + ", ".join(f"`{p}`" for p in s.paths_text), margin=(0, 5))
         return pn.Column(
-            title("Setup Parse", "⚙"), sources,
+            title("Setup Parse", "⚙"), sources, warning_alert(s.setup.warnings, "parse-warnings"),
             pn.widgets.TextInput.from_param(s.param.destination_frame, name="ID", css_classes=test_id("parse-id")),
             pn.Row(pn.widgets.Select.from_param(s.param.separator, name="Separator", options={
                        SEPARATORS.get(k, repr(k)): k for k in s.param.separator.objects},

@@ -33,6 +33,18 @@ def renamed_columns(before, after):
     return [f"column {i + 1} '{b}' -> '{a}'" for i, (b, a) in enumerate(zip(before, after)) if str(b).strip() != a]
 
 
+def renamed_warning(before, after):
+    """The parse warning for renamed header names: duplicates named first (they are easy to miss), then empties."""
+    seen, dups = set(), []
+    for n in (str(b).strip() for b in before):
+        if n and n in seen and n not in dups:
+            dups.append(n)
+        seen.add(n)
+    lead = f"duplicate column names {', '.join(map(repr, dups))} were renamed so that every name is unique; " \
+        if dups else ""
+    return f"{lead}renamed columns: " + "; ".join(renamed_columns(before, after))
+
+
 def frame_name_for(path):
     """prostate.csv.gz -> prostate.hex, as H2O names parsed frames."""
     base = os.path.basename(os.fspath(path).rstrip("/\\"))

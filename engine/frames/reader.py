@@ -18,6 +18,7 @@ from .source import Source, read_parquet
 __all__ = ["parse", "import_file", "read_csv_table", "table_to_frame"]
 
 BLOCK_SIZE = 4 << 20
+MAX_BLOCK_SIZE = 256 << 20  # the longest row parse reads (blocks grow from BLOCK_SIZE as long rows need)
 PARALLEL_ROWS = 100_000  # convert columns on several threads from this many rows
 _ARROW = {"int": pa.float64(), "real": pa.float64(), "enum": pa.dictionary(pa.int32(), pa.string()),
           "string": pa.string(), "uuid": pa.string(), "time": pa.timestamp("ms")}
@@ -123,6 +124,12 @@ def _arrow_read(data, ro, po, co, label, numeric_as_text, limits=DEFAULT_LIMITS)
             raise _ConversionError(msg) from None
         if "Empty CSV file" in msg:
             raise ParseError(f"{label} is empty", path=label) from None
+        if "straddl" in msg and ro.block_size < MAX_BLOCK_SIZE:  # a row longer than a block: larger blocks
+            ro.block_size = min(ro.block_size * 4, MAX_BLOCK_SIZE)
+            return _arrow_read(data, ro, po, co, label, numeric_as_text, limits)
+        if "straddl" in msg:
+            raise ParseError(f"cannot parse {label}: a row is longer than {MAX_BLOCK_SIZE >> 20} MB", path=label) \
+                from None
         raise ParseError(f"cannot parse {label}: {msg}", path=label) from None
     except UnicodeDecodeError as e:
         raise _EncodingError(str(e)) from None

@@ -14,7 +14,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import ParseError
 from .columns import guess_type, looks_like_text, looks_numeric, normalize_type
-from .names import clean_column_names, default_column_names, renamed_columns
+from .names import clean_column_names, default_column_names, renamed_columns, renamed_warning
 from .limits import DEFAULT_LIMITS, ReadLimits
 from .source import SAMPLE_BYTES, expand_paths, parquet_schema_and_sample
 
@@ -24,6 +24,7 @@ SEPARATOR_NAMES = {"comma": ",", "tab": "\t", "\\t": "\t", "semicolon": ";", "pi
 PREVIEW_ROWS = 10  # Flow shows the first rows of the preview
 GUESS_LINES = 1000
 SNIFF_LINES = 200
+MAX_SAMPLE_BYTES = 64 << 20  # the longest first row parse_setup reads to guess the columns
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 _OVERRIDES = {"separator", "header", "quote", "na_strings", "encoding", "column_names", "column_types",
@@ -138,12 +139,26 @@ def parse_setup(path_or_paths, *, limits=None, **overrides):
 
 
 # ------------------------------------------------------------------------------------------------ CSV
+def _sample(source):
+    """(first bytes, cut?) holding at least two whole lines: a sample grows (to MAX_SAMPLE_BYTES) while its first
+    row is longer than it, so a long first row is read, not mistaken for "no data rows"."""
+    size = SAMPLE_BYTES
+    raw = source.sample(size)
+    while len(raw) >= size and raw.count(b"\n") < 2 and size < MAX_SAMPLE_BYTES:
+        size = min(size * 4, MAX_SAMPLE_BYTES)
+        raw = source.sample(size)
+    truncated = len(raw) >= size
+    if truncated and raw.count(b"\n") < 2:
+        raise ParseError(f"the first rows of {source.label} are longer than {MAX_SAMPLE_BYTES >> 20} MB each; "
+                         f"such rows cannot be parsed", path=source.path)
+    return raw, truncated
+
+
 def _csv_setup(paths, source, ov):
-    raw = source.sample()
+    raw, truncated = _sample(source)
     if not raw.strip():
         raise ParseError(f"file {source.label} is empty" if not raw else f"file {source.label} holds only "
                          f"blank lines", path=source.path)
-    truncated = len(raw) >= SAMPLE_BYTES
     encoding, guessed = _encoding(raw, ov.get("encoding"), source.label, truncated)
     text = _decode(raw, encoding, truncated)
     _reject_binary(text, source.label)
@@ -168,7 +183,7 @@ def _csv_setup(paths, source, ov):
         raw_names = list(rows[0]) + [""] * (width - len(rows[0]))
         names = clean_column_names(raw_names[:max(width, len(rows[0]))])
         if names != [str(n).strip() for n in raw_names[:len(names)]]:
-            warnings.append("renamed columns: " + "; ".join(renamed_columns(raw_names, names)))
+            warnings.append(renamed_warning(raw_names, names))
     else:
         names = default_column_names(width)
     guessed_names = list(names)
@@ -245,14 +260,16 @@ def _reject_binary(text, label):
 
 def _read_sample(lines, names, header, sep, quote, na):
     """The sample lines read as text (NA strings -> null) by the same pyarrow reader parse() uses."""
-    options = dict(
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0),
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    options = dict(  # one block for the whole sample: its first row may be longer than pyarrow's default block
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0,
+                                       block_size=max(1 << 20, len(data) + 1)),
         parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=quote or False, newlines_in_values=True,
                                          invalid_row_handler=lambda row: "skip"),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=list(na),
                                              strings_can_be_null=True, quoted_strings_can_be_null=True))
     try:
-        return pacsv.read_csv(pa.BufferReader(("\n".join(lines) + "\n").encode("utf-8")), **options)
+        return pacsv.read_csv(pa.BufferReader(data), **options)
     except pa.ArrowInvalid as e:
         raise ParseError(f"cannot read the first lines as delimited text with separator {sep!r}: {e}") from None
 
@@ -322,7 +339,7 @@ def _parquet_setup(paths, sources, ov):
     schema, sample = parquet_schema_and_sample(sources[0])
     raw_names = list(schema.names)
     names = clean_column_names(raw_names)
-    warnings = ["renamed columns: " + "; ".join(renamed_columns(raw_names, names))] if names != raw_names else []
+    warnings = [renamed_warning(raw_names, names)] if names != raw_names else []
     types = {}
     for n, f in zip(names, schema):
         t = f.type

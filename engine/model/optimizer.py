@@ -199,6 +199,8 @@ def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, thre
     n_threads = default_threads() if threads is None else max(1, int(threads))
     if hyper.mini_batch_size > 1:
         from ..kernels import minibatch
+        # a batch never holds more rows than are given: the buffers are sized by it (10**9 would not fit memory)
+        batch = int(min(hyper.mini_batch_size, max(1, rows.shape[0])))
         # Threads go to BLAS (one sgemm per layer and direction); the elementwise work stays on one numba thread.
         # Measured on MNIST [200,200], batch 256, 2 cores: 110-118k samples/s this way vs 80k for the
         # data-parallel variant (one part of the batch per numba thread, single-threaded BLAS) and 75-87k for
@@ -206,11 +208,9 @@ def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, thre
         with blas_threads(n_threads):
             if MINIBATCH_DATA_PARALLEL and n_threads > 1:
                 with blas_threads(1):
-                    n, status = minibatch.minibatch_rows_parallel(network.net, cfg, data, rows,
-                                                                  int(hyper.mini_batch_size), n_threads)
+                    n, status = minibatch.minibatch_rows_parallel(network.net, cfg, data, rows, batch, n_threads)
             else:
-                n, status = minibatch.minibatch_rows_serial(network.net, cfg, data, rows,
-                                                            int(hyper.mini_batch_size), 1)
+                n, status = minibatch.minibatch_rows_serial(network.net, cfg, data, rows, batch, 1)
     elif sharing_threads(network.lay, n_threads) > 1:
         from .row_partition import partitioned_train
         n, status = partitioned_train(network, cfg, data, rows, sharing_threads(network.lay, n_threads))

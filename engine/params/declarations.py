@@ -281,7 +281,8 @@ class DeepLearningParameters(param.Parameterized):
         "Cap on the sum of squared incoming weights of each unit: after an update that exceeds it, the unit's "
         "weights are scaled back. Applied as documented (the default is the largest float, i.e. no cap; try "
         "10 to 1000 for Rectifier/Maxout)."),
-        metadata=meta(X, h2o_type="float", grid=True, check=bad_if(lambda v, c: v <= 0, "Cannot use max_w2 <= 0.")))
+        metadata=meta(X, h2o_type="float", grid=True, infinite=True,  # H2O's Java default: Float.POSITIVE_INFINITY
+                      check=bad_if(lambda v, c: v <= 0, "Cannot use max_w2 <= 0.")))
     initial_weight_distribution = Enum(default="UniformAdaptive", objects=list(N.INITIAL_WEIGHT_DISTRIBUTIONS),
                                        label="Initial weight distribution", doc=(
         "How weights start: UniformAdaptive (Glorot uniform, scaled by layer sizes), Uniform "
@@ -552,4 +553,4 @@ def parameter_info(name):
         h2o_type=m["h2o_type"], values=m["values"], checkpoint_modifiable=cp is True,
         checkpoint_message=message, checkpoint_differs=cp[1] if isinstance(cp, tuple) else None,
         applies=m["hide"], checks=m["check"],
-        gridable=m["grid"], required=m["required"])
+        gridable=m["grid"], required=m["required"], infinite=m["infinite"])

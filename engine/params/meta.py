@@ -35,12 +35,15 @@ def bad_if(when, message, level="error"):
     return Check(when, message, level)
 
 
-def meta(group, *, h2o_type, checkpoint=True, hide=(), check=(), values=None, grid=False, required=False):
+def meta(group, *, h2o_type, checkpoint=True, hide=(), check=(), values=None, grid=False, required=False,
+         infinite=False):
     """The ``metadata=`` dict of one declaration.
 
     ``checkpoint``: True if a checkpoint restart may change the value; False if not (H2O's generic "Cannot change
     parameter" error); a message (may use ``{old}``/``{new}``) for a parameter with its own error text; or
     ``(message, differs)`` where ``differs(old, new)`` decides what counts as a forbidden change.
+    ``infinite``: +inf is a meaningful value (H2O's own default is infinity, e.g. ``max_w2``); otherwise a
+    number must be finite, and NaN is never a value.
     """
     assert group in GROUPS, group
     if isinstance(hide, HideRule):
@@ -49,7 +52,7 @@ def meta(group, *, h2o_type, checkpoint=True, hide=(), check=(), values=None, gr
         check = (check,)
     return {"group": group, "h2o_type": h2o_type, "checkpoint": checkpoint, "hide": tuple(hide),
             "check": tuple(check), "values": tuple(values) if values else None, "grid": grid,
-            "required": required}
+            "required": required, "infinite": infinite}
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class ParamInfo:
     checks: tuple = field(default=())
     gridable: bool = False
     required: bool = False
+    infinite: bool = False  # +inf accepted (H2O's Java default is infinity)
 
     def hide_reason(self, ctx):
         """The first hide message that fires for ``ctx`` (a ``rules.Context``), or None when the field applies."""

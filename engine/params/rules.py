@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from . import h2o_names as N
-from .declarations import PARAMETER_NAMES, DeepLearningParameters, parameter_info
+from .declarations import FLOAT_MAX, PARAMETER_NAMES, DeepLearningParameters, parameter_info
 from .types import frame_name, is_frame_like, is_model_like, model_key
 
 LEVELS = ("error", "warning", "info", "hide")
@@ -151,9 +151,14 @@ def validate(params, training_frame=None, validation_frame=None, *, cluster_size
         if msg not in out:
             out.append(msg)
 
-    # per-field: hide rules, then the field's own checks (only while the field applies)
+    # per-field: the value fits its H2O type (finite numbers in range), hide rules, then the field's own checks
+    # (only while the field applies)
     for name in PARAMETER_NAMES:
         info = parameter_info(name)
+        problem = type_range_problem(info, values[name])
+        if problem is not None:
+            add("error", name, problem)
+            continue
         reason = info.hide_reason(ctx)
         if reason is not None:
             add("hide", name, reason)
@@ -177,6 +182,35 @@ def validate(params, training_frame=None, validation_frame=None, *, cluster_size
     # a field in error stays visible even where it would not apply, so the user can fix (or clear) it
     in_error = {m.parameter for m in out if m.level == "error"}
     return [m for m in out if not (m.level == "hide" and m.parameter in in_error)]
+
+
+# H2O's numeric types are Java's: the REST layer refuses what does not fit them; so does this
+_INT_RANGES = {"int": (-2 ** 31, 2 ** 31 - 1), "long": (-2 ** 63, 2 ** 63 - 1)}
+
+
+def type_range_problem(info, value):
+    """Why ``value`` cannot be a value of the parameter's H2O type (NaN, infinity where the range forbids it,
+    an integer past Java's int/long, a float past float32), or None. Derived from the declaration's h2o_type."""
+    base = info.h2o_type.removesuffix("[]")
+    is_list = info.h2o_type.endswith("[]") and isinstance(value, (list, tuple))
+    for i, v in enumerate(value if is_list else [value]):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        where = f" (item {i + 1})" if is_list else ""
+        if base in _INT_RANGES:
+            lo, hi = _INT_RANGES[base]
+            if isinstance(v, float) and not math.isfinite(v):
+                return f"{info.name}{where} must be a whole number, got {v}."
+            if not lo <= v <= hi:
+                return f"{info.name}{where} = {v} does not fit a Java {base} ({lo} to {hi})."
+        elif base in ("double", "float"):
+            if math.isnan(v):
+                return f"{info.name}{where} must be a number, got NaN."
+            if math.isinf(v) and not (info.infinite and v > 0):
+                return f"{info.name}{where} must be finite, got {v}."
+            if base == "float" and math.isfinite(v) and abs(v) > FLOAT_MAX:
+                return f"{info.name}{where} = {v:g} is too large for a 32-bit float (at most {FLOAT_MAX:g})."
+    return None
 
 
 def errors(messages):
@@ -383,6 +417,10 @@ def _column_exists(v, frame, name, label, add):
 
 
 def _frame_rules(v, ctx, frame, add):
+    if getattr(frame, "nrows", None) == 0:  # every column rule would misread an empty frame (e.g. "constant")
+        add("error", "training_frame", f"Training frame '{getattr(frame, 'name', '')}' has no rows; training needs "
+            "at least one.")
+        return
     types = frame.types
     response = v["response_column"]
     if not ctx.autoencoder:
@@ -469,7 +507,10 @@ def _response_rules(v, ctx, frame, add):
     if y is None:
         return
     present = y[~np.isnan(y)]
-    if present.size == 0 or present.min() == present.max():
+    if present.size == 0:
+        add("error", "response_column", f"Response column '{response}' has no values: it is missing in every row.")
+        return
+    if present.min() == present.max():
         add("error", "response_column", "Response cannot be constant.")
         return
     if not ctx.classification and np.all((present == 0) | (present == 1)):
