@@ -172,6 +172,10 @@ class _DeepLearningBase(BaseEstimator):
         p["seed"], p["reproducible"] = seed, reproducible
         if p["overwrite_with_best_model"] is None:
             p["overwrite_with_best_model"] = bool(self.early_stopping)
+        if p["score_each_iteration"] is None:  # early stopping scores every epoch, as scikit-learn's does
+            p["score_each_iteration"] = bool(self.early_stopping)
+        if p["train_samples_per_iteration"] is None:
+            p["train_samples_per_iteration"] = 0 if self.early_stopping else -2
         if not self.early_stopping:
             p["stopping_rounds"] = 0
         return p

@@ -58,6 +58,10 @@ SKLEARN_DEFAULTS = {
     "reproducible": (None, "None: reproducible exactly when random_state is given"),
     "overwrite_with_best_model": (None, "None: keep the best-scoring network exactly when early_stopping is on, "
                                         "the last one otherwise (as MLPClassifier)"),
+    "score_each_iteration": (None, "None: score after every iteration exactly when early_stopping is on (so "
+                                   "n_iter_no_change counts epochs, as in MLPClassifier), H2O's False otherwise"),
+    "train_samples_per_iteration": (None, "None: 0 (one epoch per iteration) when early_stopping is on, H2O's -2 "
+                                          "(automatic) otherwise"),
     "ignore_const_cols": (False, "False: every column of X stays an input, so n_features_in_ means what it says"),
     "variable_importances": (False, "False: skipped for speed; model_.varimp() needs it on"),
     "classification_stop": (-1.0, "-1: train for max_iter epochs as scikit-learn does (H2O: 0 stops at a "
@@ -134,13 +138,27 @@ def make_init(params):
     signature = init_signature(params)
 
     def __init__(self, **kwargs):
-        bound = signature.bind(self, **kwargs)  # TypeError naming an unexpected argument, as a plain def does
+        unknown = [k for k in kwargs if k not in signature.parameters]
+        if unknown:  # TypeError as a plain def raises, saying where an H2O name went
+            raise TypeError(f"{type(self).__name__} got an unexpected keyword argument {unknown[0]!r}"
+                            f"{_hint(unknown[0])}")
+        bound = signature.bind(self, **kwargs)
         bound.apply_defaults()
         for name, value in list(bound.arguments.items())[1:]:
             setattr(self, name, value)
 
     __init__.__signature__ = signature
     return __init__
+
+
+def _hint(name):
+    if name in SKLEARN_NAMES:
+        return f": its scikit-learn name is {SKLEARN_NAMES[name]!r}"
+    if name in NOT_ON_ARRAYS:
+        return f": not taken here ({NOT_ON_ARRAYS[name]})"
+    if name in CLASSIFIER_ONLY + REGRESSOR_ONLY:
+        return f": only the {'classifier' if name in CLASSIFIER_ONLY else 'regressor'} takes it"
+    return ""
 
 
 def params_doc(params):

@@ -128,6 +128,12 @@ def test_sklearn_names_reach_the_engine_and_errors_use_them():
             p.l2, p.categorical_encoding) == ([9, 4], 2.0, 8, 0.01, False, True, 1e-4, "Binary")
     with pytest.raises(ParameterError, match=r"max_iter \(H2O's epochs\): epochs must be > 0"):
         DeepLearningClassifier(max_iter=0).fit(X, y)
+    with pytest.raises(TypeError, match="'seed': its scikit-learn name is 'random_state'"):
+        DeepLearningClassifier(seed=1)
+    with pytest.raises(TypeError, match="'nfolds': not taken here .*cross_val_score"):
+        DeepLearningRegressor(nfolds=3)
+    with pytest.raises(TypeError, match="'tweedie_power': only the regressor takes it"):
+        DeepLearningClassifier(tweedie_power=1.5)
 
 
 def test_early_stopping_holds_out_validation_rows_and_stops():
@@ -144,6 +150,10 @@ def test_early_stopping_holds_out_validation_rows_and_stops():
                                       validation_fraction=None, n_iter_no_change=2, tol=1e-2,
                                       random_state=1).fit(X, y)
     assert on_train.n_iter_ < 300 and not on_train.model_.params.has_validation
+    fast = DeepLearningClassifier(hidden_layer_sizes=(20,), max_iter=300, early_stopping=True, n_iter_no_change=3,
+                                  tol=1e-3).fit(X, y)  # no random_state: threaded training, still one scoring per epoch
+    assert fast.model_.output["stop_reason"] == "early_stopping" and fast.n_iter_ < 300
+    assert (fast.model_.params.score_each_iteration, fast.model_.params.train_samples_per_iteration) == (True, 0)
     with pytest.raises(ValueError, match="validation_fraction"):
         DeepLearningClassifier(early_stopping=True, validation_fraction=1.5).fit(X, y)
 
