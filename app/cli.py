@@ -46,7 +46,7 @@ def serve_command(args) -> tuple[list[str], dict, str]:
     if args.address in ("0.0.0.0", "::"):
         origins = {"*"}
     cmd = [sys.executable, "-m", "panel", "serve", str(SERVER), "--port", str(args.port),
-           "--address", args.address, "--liveness", "--index", APP_ROUTE, "--global-loading-spinner"]
+           "--address", args.address, "--plugins", "deepbrook.app.health", "--index", APP_ROUTE, "--global-loading-spinner"]
     if args.num_threads > 0:  # 0: every callback on the event loop
         cmd += ["--num-threads", str(args.num_threads)]
     for o in sorted(origins):

@@ -118,6 +118,12 @@ def _engine():
 
 def _get(ctx, name, kind):
     """The workspace object `name`, checked to be a frame/model, with a clear error otherwise."""
+    _entry(ctx, name, kind)
+    return ctx.workspace.get(name)
+
+
+def _entry(ctx, name, kind):
+    """The workspace entry `name` (damaged ones too), checked to be a frame/model, with a clear error otherwise."""
     if not isinstance(name, str):
         raise RoutineError(f"expected the name of a {kind} in quotes, got {format_call('', name).strip()}")
     entries = {e.name: e for e in ctx.workspace.list(kind)}
@@ -128,12 +134,13 @@ def _get(ctx, name, kind):
         hint = suggest(name, names) or (
             f" Known {kind}s: {', '.join(map(repr, names[:10]))}." if names else f" There are no {kind}s yet.")
         raise RoutineError(f"no {kind} named {name!r}.{hint}")
-    return ctx.workspace.get(name)
+    return entries[name]
 
 
 def _delete(ctx, name, kind):
-    """Delete the workspace object `name` after checking it is a `kind` (a clear error otherwise)."""
-    _get(ctx, name, kind)
+    """Delete the workspace object `name` after checking it is a `kind` (a clear error otherwise); a damaged
+    entry is deletable without being opened."""
+    _entry(ctx, name, kind)
     ctx.workspace.delete(name)
 
 

@@ -11,7 +11,7 @@ import os
 import shutil
 import threading
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
@@ -50,14 +50,32 @@ def _load_model(path):
     return load_model(path)
 
 
+OK, DAMAGED = "ok", "damaged"
+_ROW_FIELDS = ("name", "kind", "created", "description", "folder")   # what the manifest stores per object
+
+
 @dataclass(frozen=True)
 class WorkspaceEntry:
-    """One catalog row: name, kind, when it was stored, and a short description (rows x cols for frames)."""
+    """One catalog row: name, kind, when it was stored, and a short description (rows x cols for frames).
+
+    ``status`` is "ok", or "damaged" when the object cannot be read (its folder is missing or unreadable, or the
+    manifest points outside the workspace); ``reason`` says why. A damaged entry is listed and can be deleted;
+    everything else in the workspace stays usable."""
     name: str
     kind: str
     created: str
     description: str = ""
     folder: str = ""
+    status: str = OK
+    reason: str = ""
+
+    @property
+    def damaged(self):
+        return self.status != OK
+
+    def row(self):
+        """The manifest row (status and reason are found again each time the workspace opens)."""
+        return {k: getattr(self, k) for k in _ROW_FIELDS}
 
 
 class Workspace:
@@ -70,6 +88,7 @@ class Workspace:
         self._lock = threading.RLock()
         self._entries = {}
         self._cache = {}  # name -> object (all objects in memory mode; loaded ones on disk)
+        self._unreadable_rows = []  # manifest rows without a usable name: written back unchanged
         if self.directory is not None:
             if os.path.exists(self.directory) and not os.path.isdir(self.directory):
                 raise WorkspaceError(f"workspace path {self.directory} is a file, not a directory")
@@ -120,8 +139,15 @@ class Workspace:
         """The object stored under name; WorkspaceError if there is none."""
         with self._lock:
             entry = self._entry(name)
+            if entry.damaged:
+                raise WorkspaceError(f"{entry.kind} '{name}' is damaged and cannot be opened: {entry.reason} "
+                                     f"(delete it to remove the entry)")
             if name not in self._cache:
-                self._cache[name] = self._read_object(entry)
+                try:
+                    self._cache[name] = self._read_object(entry)
+                except WorkspaceError as e:
+                    self._entries[name] = replace(entry, status=DAMAGED, reason=str(e))
+                    raise
             obj = self._cache[name]
             return json.loads(json.dumps(obj)) if entry.kind == "notebook" else obj
 
@@ -137,7 +163,8 @@ class Workspace:
         return [e.name for e in self.list(kind)]
 
     def delete(self, name):
-        """Remove name from the catalog and its files from disk."""
+        """Remove name from the catalog and its files from disk (only ever inside the workspace's objects folder:
+        a damaged entry that points elsewhere loses its catalog row and nothing else)."""
         with self._lock:
             entry = self._entry(name)
             del self._entries[name]
@@ -158,7 +185,7 @@ class Workspace:
                 return entry
             if new in self._entries:
                 raise WorkspaceError(f"cannot rename '{old}' to '{new}': that name is taken")
-            moved = WorkspaceEntry(new, entry.kind, entry.created, entry.description, entry.folder)
+            moved = replace(entry, name=new)
             del self._entries[old]
             self._entries[new] = moved
             try:
@@ -211,25 +238,76 @@ class Workspace:
         try:
             with open(path, encoding="utf-8") as f:
                 data = json.load(f)
-            entries = [WorkspaceEntry(**e) for e in data["objects"]]
-        except (OSError, ValueError, KeyError, TypeError) as e:
+            rows = data["objects"]
+            if not isinstance(rows, list):
+                raise TypeError("'objects' is not a list")
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as e:
             raise WorkspaceError(f"workspace manifest {path} is unreadable ({e})") from e
         if data.get("format_version", 1) > FORMAT_VERSION:
             raise WorkspaceError(f"workspace {self.directory} was written by a newer version "
                                  f"(format {data['format_version']})")
-        for e in entries:
-            if not os.path.isdir(self._path("objects", e.folder)):
-                raise WorkspaceError(f"workspace object '{e.name}' is listed but its folder objects/{e.folder} "
-                                     f"is missing")
-            self._entries[e.name] = e
+        for i, row in enumerate(rows):
+            entry = self._entry_from_row(i, row)
+            if entry is None:
+                self._unreadable_rows.append(row)    # kept as is in the manifest; its folder is never removed
+            elif entry.name in self._entries:
+                self._unreadable_rows.append(row)
+            else:
+                self._entries[entry.name] = entry
+
+    def _entry_from_row(self, i, row):
+        """A manifest row as an entry, flagged damaged when its object cannot be opened (None: not even a name)."""
+        if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in ("name", "kind", "folder")):
+            return None
+        fields = {k: row[k] if isinstance(row.get(k), str) else "" for k in _ROW_FIELDS}
+        entry = WorkspaceEntry(**fields)
+        reason = self._folder_problem(entry)
+        if reason is None and entry.kind not in KINDS:
+            reason = f"unknown kind {entry.kind!r}"
+        return entry if reason is None else replace(entry, status=DAMAGED, reason=reason)
+
+    def _folder_problem(self, entry):
+        """Why the entry's object folder cannot be used, or None."""
+        if not self._inside_objects(entry.folder):
+            return (f"its folder {entry.folder!r} points outside the workspace's objects folder; refused (never "
+                    f"opened, never deleted)")
+        folder = self._path("objects", entry.folder)
+        if not os.path.isdir(folder):
+            return f"its folder objects/{entry.folder} is missing"
+        needed = {"frame": ("data.parquet", "meta.json"), "model": ("model",), "notebook": ("notebook.json",)}
+        missing = [f for f in needed.get(entry.kind, ()) if not os.path.exists(os.path.join(folder, f))]
+        return f"objects/{entry.folder} lacks {', '.join(missing)}" if missing else None
+
+    def _inside_objects(self, folder):
+        """A plain folder name whose real path is directly inside objects/ (no '..', separators or symlink out)."""
+        if not _plain_name(folder):
+            return False
+        objects = os.path.realpath(self._path("objects"))
+        return os.path.dirname(os.path.realpath(os.path.join(objects, folder))) == objects
+
+    def health(self):
+        """Problems that stop the workspace from serving (empty list: fine). Cheap: for liveness checks."""
+        if self.directory is None:
+            return []
+        problems = []
+        for what, path in (("workspace folder", self.directory), ("objects folder", self._path("objects"))):
+            if not os.path.isdir(path):
+                problems.append(f"the {what} {path} is missing")
+            elif not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+                problems.append(f"the {what} {path} is not readable and writable")
+        manifest = self._path(MANIFEST)
+        if os.path.exists(manifest) and not os.access(manifest, os.R_OK):
+            problems.append(f"the manifest {manifest} is not readable")
+        return problems
 
     def _remove_leftovers(self):
         """Folders not in the manifest are from writes that never finished (or deletes cut short)."""
         with _IN_FLIGHT_LOCK:
-            live = {e.folder for e in self._entries.values()} | _IN_FLIGHT
+            live = {e.folder for e in self._entries.values()} | _IN_FLIGHT | \
+                {r["folder"] for r in self._unreadable_rows if isinstance(r, dict) and isinstance(r.get("folder"), str)}
         for d in os.listdir(self._path("objects")):
             if d not in live:
-                shutil.rmtree(self._path("objects", d), ignore_errors=True)
+                self._discard(d)
         for f in os.listdir(self.directory):
             if f.startswith(_TMP) and f[len(_TMP):].split(".")[0] not in live:
                 p = self._path(f)
@@ -239,7 +317,8 @@ class Workspace:
         if self.directory is None:
             return
         data = {"format_version": FORMAT_VERSION,
-                "objects": [asdict(e) for e in sorted(self._entries.values(), key=lambda e: e.name)]}
+                "objects": [e.row() for e in sorted(self._entries.values(), key=lambda e: e.name)] +
+                list(self._unreadable_rows)}
         tmp = self._path(f"{_TMP}{uuid.uuid4().hex}.json")
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)
@@ -249,8 +328,15 @@ class Workspace:
         fsync_dir(self.directory)
 
     def _discard(self, folder):
-        if self.directory is not None and folder:
-            shutil.rmtree(self._path("objects", folder), ignore_errors=True)
+        """Delete objects/<folder>: only a plain name directly inside objects/ (a symlink there loses the link,
+        never what it points to)."""
+        if self.directory is None or not _plain_name(folder):
+            return
+        path = self._path("objects", folder)
+        if os.path.islink(path):
+            os.remove(path)
+        elif os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
 
     def _write_object(self, entry, obj):
         """Write into a temporary folder, fsync, then move it into objects/ in one rename."""
@@ -265,7 +351,7 @@ class Workspace:
                 with open(os.path.join(tmp, "notebook.json"), "w", encoding="utf-8") as f:
                     json.dump(obj, f)
             with open(os.path.join(tmp, "object.json"), "w", encoding="utf-8") as f:
-                json.dump(asdict(entry), f)
+                json.dump(entry.row(), f)
             for root, _, files in os.walk(tmp):
                 for fn in files:
                     fsync_file(os.path.join(root, fn))
@@ -325,6 +411,10 @@ def _read_frame(folder, name):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def _plain_name(folder):
+    return bool(folder) and folder not in (".", "..") and not any(c in folder for c in ("/", "\\", "\0", os.sep))
+
+
 def _kind_of(obj):
     if isinstance(obj, Frame):
         return "frame"

@@ -96,8 +96,9 @@ def _slug(text) -> str:
 
 
 def frame_names(ctx) -> list[str]:
-    return [e.name for e in ctx.app.workspace.list("frame")]
+    """Frames a form may offer (damaged ones are listed by getFrames, not offered)."""
+    return [e.name for e in ctx.app.workspace.list("frame") if not e.damaged]
 
 
 def model_names(ctx) -> list[str]:
-    return [e.name for e in ctx.app.workspace.list("model")]
+    return [e.name for e in ctx.app.workspace.list("model") if not e.damaged]

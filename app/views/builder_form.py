@@ -111,8 +111,8 @@ class ModelBuilderForm(param.Parameterized):
 
     # ------------------------------------------------------------------ editing
     def refresh_workspace(self):
-        self.frames = [e.name for e in self.workspace.list("frame")]
-        self.models = [e.name for e in self.workspace.list("model")]
+        self.frames = [e.name for e in self.workspace.list("frame") if not e.damaged]
+        self.models = [e.name for e in self.workspace.list("model") if not e.damaged]
 
     def training_frame(self):
         name = self.value("training_frame")

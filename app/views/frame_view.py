@@ -5,6 +5,8 @@ import pandas as pd
 import panel as pn
 import param
 
+from deepbrook.engine import DeepbrookError
+
 from ._common import (button, format_bytes, key_value_table, routine_button, run_routine, test_id, title,
                       warning_alert)
 from .frame_info import domain_counts, histogram, summary_table
@@ -114,11 +116,17 @@ class FrameSummaryView(pn.viewable.Viewer):
 
 
 def frames_table(ctx) -> pd.DataFrame:
+    """One row per frame; a damaged one (missing or unreadable files) says why in `status` and can be deleted."""
     rows = []
     for e in ctx.app.workspace.list("frame"):
-        f = ctx.app.workspace.get(e.name)
-        rows.append({"name": e.name, "rows": f.nrows, "columns": f.ncols, "size": format_bytes(f.nbytes)})
-    return pd.DataFrame(rows, columns=["name", "rows", "columns", "size"])
+        f, status = None, "ok"
+        try:
+            f = ctx.app.workspace.get(e.name)
+        except DeepbrookError as err:
+            status = f"damaged: {e.reason or err}"
+        rows.append({"name": e.name, "rows": f.nrows if f else None, "columns": f.ncols if f else None,
+                     "size": format_bytes(f.nbytes) if f else "", "status": status})
+    return pd.DataFrame(rows, columns=["name", "rows", "columns", "size", "status"])
 
 
 class FramesView(pn.viewable.Viewer):

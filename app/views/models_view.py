@@ -8,10 +8,11 @@ from ._common import button, run_routine, test_id, title
 
 
 def models_table(ctx) -> pd.DataFrame:
-    rows = []
-    for e in ctx.app.workspace.list("model"):
-        rows.append({"key": e.name, "algorithm": "Deep Learning"})
-    return pd.DataFrame(rows, columns=["key", "algorithm"])
+    """One row per model; a damaged one says why in `status` (models load when opened, so a model file found
+    damaged then is flagged from that moment) and can be deleted."""
+    rows = [{"key": e.name, "algorithm": "Deep Learning", "status": f"damaged: {e.reason}" if e.damaged else "ok"}
+            for e in ctx.app.workspace.list("model")]
+    return pd.DataFrame(rows, columns=["key", "algorithm", "status"])
 
 
 class ModelsView(pn.viewable.Viewer):

@@ -21,7 +21,8 @@ def test_builds_the_panel_serve_command(tmp_path):
                                 "--dask-scheduler", "tcp://10.0.0.1:8786", "--data-root", str(tmp_path))
     assert cmd[:5] == [sys.executable, "-m", "panel", "serve", str(SERVER)]
     assert cmd[cmd.index("--port") + 1] == "6123" and cmd[cmd.index("--address") + 1] == "127.0.0.1"
-    assert "--liveness" in cmd and cmd[cmd.index("--num-threads") + 1] == "3"
+    assert cmd[cmd.index("--plugins") + 1] == "deepbrook.app.health" and "--liveness" not in cmd   # app/health.py
+    assert cmd[cmd.index("--num-threads") + 1] == "3"
     origins = {cmd[i + 1] for i, a in enumerate(cmd) if a == "--allow-websocket-origin"}
     assert origins == {"127.0.0.1:6123", "localhost:6123"}
     assert "--show" not in cmd
