@@ -202,6 +202,8 @@ def load_model(path):
         raise ModelFormatError(f"cannot load the model {path}: {e}") from None
     except FormatProblem as e:
         raise ModelFormatError(f"cannot load the model {path}: {e}") from None
+    except OSError as e:
+        raise ModelFormatError(f"cannot load the model {path}: cannot read it ({e.strerror or e})") from e
     except _DAMAGE as e:
         raise ModelFormatError(f"cannot load the model {path}: the file is damaged ({type(e).__name__}: {e})") \
             from e

@@ -108,6 +108,8 @@ def test_an_entry_pointing_outside_is_refused_and_never_deleted(ws_dir, tmp_path
     assert entry.damaged and ("outside the workspace" in entry.reason or "missing" in entry.reason)
     with pytest.raises(WorkspaceError, match="is damaged"):
         ws.get("a.hex")
+    ws.put("a.hex", frame("a.hex", 8))                        # replacing the damaged entry, deleting it,
+    assert not ws.entry("a.hex").damaged and ws.get("a.hex").nrows == 10
     ws.delete("a.hex")
     ws.put("b.hex", frame("b.hex", 9))                        # replacing and reopening touch nothing outside
     Workspace(ws_dir)
