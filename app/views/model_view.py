@@ -152,7 +152,10 @@ class ModelView(pn.viewable.Viewer):
         return _frame_or_none(model.varimp) if model is not None else None
 
     def _on_metric(self, event):
-        self.scoring.set_history(self.state.history, event.new)
+        # a Select change arrives on a callback thread; Bokeh sources may only change on the session's event loop
+        # (changed from a thread, the new points never reach the browser: the #18 "metric select does nothing")
+        history = self.state.history
+        pn.state.execute(lambda: self.scoring.set_history(history, event.new), schedule="auto")
 
     def _render_status(self, *_):
         s = self.state

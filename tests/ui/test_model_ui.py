@@ -1,0 +1,44 @@
+"""#18 model views in a real browser: the scoring-history metric select redraws the plot."""
+import math
+
+import pytest
+from playwright.sync_api import expect
+
+from ui_helpers import LONG_WAIT, add_cell, cell, open_app, source_column
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+def test_scoring_metric_select_changes_the_plot(page, server):
+    open_app(page, server)
+    i = add_cell(page, 'buildModel "deeplearning", {model_id: "dl_metric", training_frame: "prostate.hex", '
+                       'response_column: "CAPSULE", hidden: [8], epochs: 3, score_each_iteration: true, seed: 1}')
+    expect(cell(page, i).locator(".db-job-fields")).to_contain_text("DONE", timeout=LONG_WAIT)
+    j = add_cell(page, 'getModel "dl_metric"')
+    view = cell(page, j).locator(".db-model-view")
+    expect(view).to_contain_text("dl_metric")
+    select = view.locator(".db-scoring-metric select")
+    expect(select).to_have_value("deviance")  # CAPSULE is numeric here: a regression
+    page.wait_for_function("() => window.Bokeh && window.Bokeh.documents.length > 0")
+    deviance = source_column(page, "db-scoring-source", "train")
+    assert deviance and any(math.isfinite(v) for v in deviance)
+    select.select_option("mae")
+    page.wait_for_function(
+        """([before]) => { for (const doc of window.Bokeh.documents) for (const m of doc.all_models)
+             if (m.name === 'db-scoring-source') { const v = Array.from(m.data instanceof Map ? m.data.get('train')
+                                                                                         : m.data.train);
+               return v.length === before.length && v.some((x, k) => !(Number.isNaN(x) && Number.isNaN(before[k])) && x !== before[k]); } return false; }""",
+        arg=[deviance], timeout=30_000)
+    mae = source_column(page, "db-scoring-source", "train")
+    assert all(0 < v < 1 for v in mae if math.isfinite(v)) and mae != deviance  # the mean absolute error on a 0/1 response is below 1
+    label = page.evaluate("""() => { for (const doc of window.Bokeh.documents) for (const m of doc.all_models)
+                              if (m.type === 'LinearAxis' || (m.constructor && m.constructor.name === 'LinearAxis'))
+                                if (m.axis_label === 'mae') return m.axis_label; return null; }""")
+    assert label == "mae"

@@ -1,0 +1,67 @@
+"""Page helpers shared by the #18 browser tests: find cells, add and run a code cell, read Bokeh sources.
+
+Every wait is on page state (expect / wait_for_function), never a fixed sleep.
+"""
+import re
+
+from playwright.sync_api import expect
+
+LONG_WAIT = 180_000
+
+# Values of one column of the Bokeh ColumnDataSource named `name` on the page (null when absent).
+SOURCE_COLUMN = """([name, col]) => {
+  for (const doc of window.Bokeh.documents) {
+    for (const m of doc.all_models) {
+      if (m.name === name) {
+        const v = m.data instanceof Map ? m.data.get(col) : m.data[col];
+        return v ? Array.from(v) : null;
+      }
+    }
+  }
+  return null;
+}"""
+
+
+def cells(page):
+    return page.locator(".db-cell")
+
+
+def cell(page, i):
+    return cells(page).nth(i)
+
+
+def code_of(page, i):
+    return cell(page, i).locator(".db-editor textarea").input_value()
+
+
+def open_app(page, server):
+    page.set_default_timeout(60_000)
+    page.goto(server[0], timeout=120_000)
+    expect(page.locator(".db-model-builder")).to_have_count(1, timeout=90_000)  # the example notebook ran
+    return page
+
+
+def add_cell(page, text, run=True):
+    """Append a code cell holding `text` and run it (Ctrl+Enter); returns its index."""
+    n = cells(page).count()
+    cell(page, n - 1).locator(".db-editor textarea").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    expect(cells(page)).to_have_count(n + 1)
+    box = cell(page, n).locator(".db-editor textarea")
+    box.click()
+    expect(box).to_be_focused()
+    box.fill(text)
+    expect(box).to_have_value(text)
+    if run:
+        box.press("Control+Enter")
+        expect(cell(page, n)).to_have_class(re.compile(r"\bdb-status-(ok|error)\b"), timeout=LONG_WAIT)
+    return n
+
+
+def click(locator):
+    locator.locator("button").first.click()
+
+
+def source_column(page, name, col):
+    return page.evaluate(SOURCE_COLUMN, [name, col])
