@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import os
+import tempfile
 import uuid
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from .routine_parser import Call, RoutineSyntaxError, format_call, parse_call
@@ -198,7 +202,8 @@ def assist(ctx, routine=None):
     if routine is None:
         return _views().assist_view(ctx)
     forms = {"importFiles": importFiles, "buildModel": buildModel, "splitFrame": splitFrame, "predict": predict,
-             "getFrames": getFrames, "getModels": getModels, "getJobs": getJobs, "assist": assist}
+             "getFrames": getFrames, "getModels": getModels, "getJobs": getJobs, "assist": assist,
+             "importModel": importModel}
     name = _ALIASES.get(routine, routine)
     if name not in forms:
         lookup(name)  # unknown names get the "did you mean" error
@@ -280,6 +285,42 @@ def deleteFrame(ctx, frame):
     """Delete a frame from the workspace."""
     _delete(ctx, frame, "frame")
     return _views().frames_view(ctx)
+
+
+@routine("Data")
+def getFrameData(ctx, frame):
+    """Show a frame's rows, paged and sortable (Flow's View Data)."""
+    return _views().frame_data_view(ctx, _get(ctx, frame, "frame"))
+
+
+EXPORT_SUFFIXES = (".csv", ".csv.gz")
+
+
+@routine("Data")
+def exportFrame(ctx, frame, path=None):
+    """Write a frame as CSV into the data folder (no path: open the export form); an existing file is never replaced."""
+    f = _get(ctx, frame, "frame")
+    if path is None:
+        return _views().export_frame_view(ctx, frame)
+    try:
+        target = ctx.app.resolve_output(path, "export file")
+    except ValueError as e:
+        raise RoutineError(f"exportFrame: {e}") from None
+    if not target.name.lower().endswith(EXPORT_SUFFIXES):
+        raise RoutineError(f"exportFrame: the file name must end in .csv or .csv.gz, got {target.name!r}")
+    if target.exists():
+        raise RoutineError(f"exportFrame: {path!r} already exists and is never replaced; choose another name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        f.as_pandas().to_csv(tmp, index=False, compression="gzip" if target.name.lower().endswith(".gz") else None)
+        os.link(tmp, target)  # publishes only if no file appeared meanwhile (never replaces one)
+    except FileExistsError:
+        raise RoutineError(f"exportFrame: {path!r} already exists and is never replaced; choose another name") \
+            from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _views().export_done_view(ctx, frame, _views().display_paths(ctx, [target])[0], f.nrows)
 
 
 @routine("Model")
@@ -373,6 +414,56 @@ def deleteModel(ctx, model):
     """Delete a model from the workspace."""
     _delete(ctx, model, "model")
     return _views().models_view(ctx)
+
+
+MODEL_ZIP_LIMIT = 2 * 1024 ** 3  # bytes a model zip may unpack to (a zip bomb is refused before extraction)
+
+
+@routine("Model")
+def importModel(ctx, path=None):
+    """Load a saved model (its folder, or the .zip a model view's Download gives) into the workspace (no path: open
+    the import form); a model of the same name is never replaced."""
+    if path is None:
+        return _views().import_model_view(ctx)
+    eng = _engine()
+    try:
+        source = ctx.resolve_path(path)
+    except (ValueError, FileNotFoundError) as e:
+        raise RoutineError(f"importModel: {e}") from None
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = _unzip_model(source, Path(tmp)) if source.is_file() else source
+        try:
+            model = eng.load_model(folder)
+        except eng.DeepbrookError as e:  # named by the file the user gave, not the temporary folder
+            raise RoutineError(f"importModel: {str(e).replace(str(folder), source.name)}") from None
+    name = _name(getattr(model, "key", None) or source.stem, "model key")
+    if name in ctx.workspace:
+        raise RoutineError(f"importModel: the workspace already has an object named {name!r}; delete it first "
+                           f"(a stored object is never replaced by an import)")
+    ctx.workspace.put(name, model, replace=False)
+    return _views().model_view(ctx, ctx.workspace.get(name))
+
+
+def _unzip_model(source: Path, into: Path) -> Path:
+    """The model folder inside a zip, extracted into `into`: members with '..' or absolute names, or more than
+    MODEL_ZIP_LIMIT bytes in all, are refused before anything is written."""
+    try:
+        with zipfile.ZipFile(source) as z:
+            members = z.infolist()
+            for m in members:
+                parts = Path(m.filename).parts
+                if m.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                    raise RoutineError(f"importModel: {source.name} holds an unsafe member name {m.filename!r}")
+            if sum(m.file_size for m in members) > MODEL_ZIP_LIMIT:
+                raise RoutineError(f"importModel: {source.name} unpacks to more than {MODEL_ZIP_LIMIT >> 30} GB")
+            z.extractall(into)
+    except zipfile.BadZipFile:
+        raise RoutineError(f"importModel: {source.name} is neither a model folder nor a model .zip") from None
+    found = sorted(p.parent for p in into.rglob("model.json"))
+    if len(found) != 1:
+        raise RoutineError(f"importModel: {source.name} must hold exactly one saved model (a folder with "
+                           f"model.json); it holds {len(found)}")
+    return found[0]
 
 
 @routine("Score")

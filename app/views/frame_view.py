@@ -98,10 +98,12 @@ class FrameSummaryView(pn.viewable.Viewer):
     def actions(self):
         ctx, name = self.ctx, self.frame.name
         return pn.Row(
+            routine_button(ctx, "View Data", "frame-view-data", "getFrameData", name),
             routine_button(ctx, "Split...", "frame-split", "splitFrame", name),
             routine_button(ctx, "Build Model...", "frame-build", "buildModel", "deeplearning",
                            {"training_frame": name}),
             routine_button(ctx, "Predict...", "frame-predict", "predict", frame=name),
+            routine_button(ctx, "Export...", "frame-export", "exportFrame", name),
             routine_button(ctx, "Delete", "frame-delete", "deleteFrame", name, color="danger"))
 
     def __panel__(self):

@@ -53,18 +53,25 @@ class ImportState(param.Parameterized):
 
     def save_upload(self, filename: str, data: bytes) -> str:
         """Write an uploaded file into the upload folder (size-limited) and select it; returns its routine path."""
-        limit = float(self.ctx.app.upload_limit_mb) * 1024 * 1024
-        if len(data) > limit:
-            self.error = f"{filename} is {len(data) / 1e6:.1f} MB; the upload limit is " \
-                         f"{self.ctx.app.upload_limit_mb:g} MB"
+        try:
+            rel = store_upload(self.ctx, filename, data)
+        except ValueError as e:
+            self.error = str(e)
             return ""
-        target = Path(self.ctx.app.upload_dir) / Path(filename).name
-        target.write_bytes(data)
-        rel = display_paths(self.ctx, [target])[0]
         self.error = ""
         if rel not in self.selected:
             self.selected = self.selected + [rel]
         return rel
+
+
+def store_upload(ctx, filename: str, data: bytes) -> str:
+    """Write an uploaded file into the upload folder; returns the path cells name it by (ValueError over the limit)."""
+    limit = float(ctx.app.upload_limit_mb) * 1024 * 1024
+    if len(data) > limit:
+        raise ValueError(f"{filename} is {len(data) / 1e6:.1f} MB; the upload limit is {ctx.app.upload_limit_mb:g} MB")
+    target = Path(ctx.app.upload_dir) / Path(filename).name
+    target.write_bytes(data)
+    return display_paths(ctx, [target])[0]
 
 
 class ImportView(pn.viewable.Viewer):

@@ -43,7 +43,8 @@ class ModelsView(pn.viewable.Viewer):
                    button("Predict...", "models-predict", each(lambda k: run_routine(ctx, "predict", model=k))),
                    button("Delete selected", "models-delete", each(lambda k: run_routine(ctx, "deleteModel", k)),
                           color="danger"),
-                   button("Build a model...", "models-build", lambda: run_routine(ctx, "buildModel", "deeplearning"))),
+                   button("Build a model...", "models-build", lambda: run_routine(ctx, "buildModel", "deeplearning")),
+                   button("Import a model...", "models-import", lambda: run_routine(ctx, "importModel"))),
             css_classes=test_id("models-view"), sizing_mode="stretch_width")
 
 

@@ -76,8 +76,10 @@ class PredictView(pn.viewable.Viewer):
                       pn.widgets.Tabulator(_head(p, 100), show_index=False, disabled=True,
                                            pagination="local", page_size=10, sizing_mode="stretch_width",
                                            css_classes=test_id("predictions-table")),
-                      button("View predictions frame", "predictions-view",
-                             lambda: run_routine(self.ctx, "getFrameSummary", p.name))]
+                      pn.Row(button("View predictions frame", "predictions-view",
+                                    lambda: run_routine(self.ctx, "getFrameSummary", p.name)),
+                             button("View Data", "predictions-view-data",
+                                    lambda: run_routine(self.ctx, "getFrameData", p.name)))]
             if self.metrics is not None:
                 parts.append(pn.Card(metrics_panel(self.metrics, "prediction"), title="Prediction metrics",
                                      sizing_mode="stretch_width", css_classes=test_id("prediction-metrics")))

@@ -114,8 +114,9 @@ def test_frame_actions_write_routines(ctx, prostate):
     ctx.execute = False
     for b in view.actions().objects:
         b.clicks += 1
-    assert ctx.calls == ['splitFrame "prostate.hex"', 'buildModel "deeplearning", {training_frame: "prostate.hex"}',
-                         'predict frame: "prostate.hex"', 'deleteFrame "prostate.hex"']
+    assert ctx.calls == ['getFrameData "prostate.hex"', 'splitFrame "prostate.hex"',
+                         'buildModel "deeplearning", {training_frame: "prostate.hex"}',
+                         'predict frame: "prostate.hex"', 'exportFrame "prostate.hex"', 'deleteFrame "prostate.hex"']
 
 
 def test_split_form_validates_and_splits(ctx, app, prostate):

@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+import ui_helpers
+from ui_helpers import LONG_WAIT, cell, cells, click, code_of, open_app
+from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
+
 pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "assets" / "screenshot-model-view.png"
 FRAME = "prostate_e2e.hex"
-LONG_WAIT = 180_000
 
 # Largest point count of the streamed scoring-history sources on the page (BokehJS models, by name).
 SCORING_POINTS = """() => {
@@ -33,46 +36,9 @@ SCORING_POINTS = """() => {
 }"""
 
 
-@pytest.fixture(autouse=True)
-def patient_expect():
-    """Views with plots take seconds to appear on a loaded 2-core box: assertions wait 30 s (restored after)."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-def cells(page):
-    return page.locator(".db-cell")
-
-
-def cell(page, i):
-    return cells(page).nth(i)
-
-
-def code_of(page, i):
-    return cell(page, i).locator(".db-editor textarea").input_value()
-
-
-def open_app(page, server):
-    url, _ = server
-    page.goto(url)
-    expect(page.locator(".db-model-builder")).to_have_count(1, timeout=90_000)  # the example notebook ran
-    return page
-
-
 def add_cell(page, text):
-    """Append a code cell holding `text` and run it (Ctrl+Enter); returns its index."""
-    n = cells(page).count()
-    cell(page, n - 1).locator(".db-editor textarea").click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("b")
-    expect(cells(page)).to_have_count(n + 1)
-    box = cell(page, n).locator(".db-editor textarea")
-    box.click()
-    expect(box).to_be_focused()
-    page.keyboard.type(text)
-    page.keyboard.press("Control+Enter")
-    return n
+    """Append a code cell, type `text` key by key and run it."""
+    return ui_helpers.add_cell(page, text, typed=True)
 
 
 def retry_until(action, assertion, *args, attempts=3):
@@ -98,10 +64,6 @@ def take_screenshot(page, locator):
     SCREENSHOT.parent.mkdir(exist_ok=True)
     locator.screenshot(path=str(SCREENSHOT))
     page.set_viewport_size(size)
-
-
-def click(locator):
-    locator.locator("button").first.click()
 
 
 def test_flow_end_to_end(page, server):

@@ -4,23 +4,15 @@ import math
 import pytest
 from playwright.sync_api import expect
 
-from ui_helpers import LONG_WAIT, add_cell, cell, open_app, source_column
+from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
+from ui_helpers import add_cell, build_model, cell, open_app, source_column
 
 pytestmark = pytest.mark.ui
 
 
-@pytest.fixture(autouse=True)
-def patient_expect():
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 def test_scoring_metric_select_changes_the_plot(page, server):
     open_app(page, server)
-    i = add_cell(page, 'buildModel "deeplearning", {model_id: "dl_metric", training_frame: "prostate.hex", '
-                       'response_column: "CAPSULE", hidden: [8], epochs: 3, score_each_iteration: true, seed: 1}')
-    expect(cell(page, i).locator(".db-job-fields")).to_contain_text("DONE", timeout=LONG_WAIT)
+    build_model(page, "dl_metric", "hidden: [8], epochs: 3, score_each_iteration: true, seed: 1")
     j = add_cell(page, 'getModel "dl_metric"')
     view = cell(page, j).locator(".db-model-view")
     expect(view).to_contain_text("dl_metric")

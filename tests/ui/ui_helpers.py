@@ -4,6 +4,7 @@ Every wait is on page state (expect / wait_for_function), never a fixed sleep.
 """
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 LONG_WAIT = 180_000
@@ -20,6 +21,14 @@ SOURCE_COLUMN = """([name, col]) => {
   }
   return null;
 }"""
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    """Views with plots take seconds to appear on a loaded 2-core box: assertions wait 30 s (restored after)."""
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 def cells(page):
@@ -41,8 +50,8 @@ def open_app(page, server):
     return page
 
 
-def add_cell(page, text, run=True):
-    """Append a code cell holding `text` and run it (Ctrl+Enter); returns its index."""
+def add_cell(page, text, run=True, typed=False):
+    """Append a code cell holding `text` (typed key by key, or filled) and run it (Ctrl+Enter); returns its index."""
     n = cells(page).count()
     cell(page, n - 1).locator(".db-editor textarea").click()
     page.keyboard.press("Escape")
@@ -51,12 +60,24 @@ def add_cell(page, text, run=True):
     box = cell(page, n).locator(".db-editor textarea")
     box.click()
     expect(box).to_be_focused()
-    box.fill(text)
+    if typed:
+        page.keyboard.type(text)
+    else:
+        box.fill(text)
     expect(box).to_have_value(text)
     if run:
         box.press("Control+Enter")
         expect(cell(page, n)).to_have_class(re.compile(r"\bdb-status-(ok|error)\b"), timeout=LONG_WAIT)
     return n
+
+
+def build_model(page, model_id, params="hidden: [4], epochs: 1, seed: 1", frame="prostate.hex",
+                response="CAPSULE"):
+    """Build a model from a buildModel cell and wait until its job is DONE; returns the cell's index."""
+    i = add_cell(page, f'buildModel "deeplearning", {{model_id: "{model_id}", training_frame: "{frame}", '
+                       f'response_column: "{response}", {params}}}')
+    expect(cell(page, i).locator(".db-job-fields")).to_contain_text("DONE", timeout=LONG_WAIT)
+    return i
 
 
 def click(locator):

@@ -1,0 +1,100 @@
+"""Files in and out of the workspace: Flow's exportFrame form, and importModel (a path, or an uploaded model zip).
+
+Both forms only write a routine call into a new cell (`exportFrame ...`, `importModel ...`), so the notebook stays
+a replayable script; the routines do the work through the app's path gate.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import panel as pn
+import param
+
+from ._common import button, error_alert, format_call, run_routine, test_id, title
+
+
+class ExportFrameState(param.Parameterized):
+    frame = param.String(doc="Key of the frame to export.")
+    path = param.String(default="", doc="CSV file to write, relative to the data folder (never replaced).")
+
+
+class ExportFrameView(pn.viewable.Viewer):
+    """Form: a path (default exports/<frame>.csv) and Export."""
+
+    def __init__(self, ctx, frame_name, **params):
+        super().__init__(**params)
+        self.ctx = ctx
+        self.state = ExportFrameState(frame=frame_name, path=f"exports/{frame_name}.csv")
+
+    def export(self):
+        return run_routine(self.ctx, "exportFrame", self.state.frame, self.state.path)
+
+    def __panel__(self):
+        path = pn.widgets.TextInput.from_param(self.state.param.path, name="Path (.csv or .csv.gz)", width=360,
+                                               css_classes=test_id("export-path"))
+        return pn.Column(title(f"Export {self.state.frame}"), path,
+                         button("Export", "export-button", self.export, color="primary"),
+                         css_classes=test_id("export-frame"), sizing_mode="stretch_width")
+
+
+def export_frame_view(ctx, frame_name):
+    return ExportFrameView(ctx, frame_name)
+
+
+def export_done_view(ctx, frame, shown_path, nrows):
+    return pn.Column(title("Frame exported"),
+                     pn.pane.Markdown(f"`{frame}` ({nrows:,} rows) was written to `{shown_path}`.",
+                                      css_classes=test_id("export-done")),
+                     button("Import it...", "export-import", lambda: run_routine(ctx, "importFiles", [shown_path])),
+                     sizing_mode="stretch_width")
+
+
+class ImportModelState(param.Parameterized):
+    path = param.String(default="", doc="A saved model folder or the .zip of Download model, in the data folders.")
+    error = param.String(default="")
+
+
+class ImportModelView(pn.viewable.Viewer):
+    """Form: a path in the data folders, or upload the zip that a model view's Download gives; then Import."""
+
+    def __init__(self, ctx, **params):
+        super().__init__(**params)
+        self.ctx = ctx
+        self.state = ImportModelState()
+
+    def uploaded(self, filename, data):
+        from .import_view import store_upload
+
+        try:
+            self.state.path = store_upload(self.ctx, filename, data)
+            self.state.error = ""
+        except ValueError as e:
+            self.state.error = str(e)
+
+    def import_model(self):
+        if not self.state.path:
+            self.state.error = "choose a model file: a path in the data folders or an upload"
+            return None
+        return run_routine(self.ctx, "importModel", self.state.path)
+
+    def __panel__(self):
+        s = self.state
+        path = pn.widgets.TextInput.from_param(s.param.path, name="Model file or folder", width=360,
+                                               css_classes=test_id("import-model-path"))
+        upload = pn.widgets.FileInput(accept=".zip", multiple=False, css_classes=test_id("import-model-upload"))
+        upload.param.watch(lambda e: self.uploaded(upload.filename, e.new) if e.new is not None else None, "value")
+        err = error_alert(s.error, "import-model-error")
+        s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
+        call = pn.pane.Markdown(css_classes=test_id("import-model-call"), margin=(0, 5))
+        show = lambda *_: setattr(call, "object", f"`{format_call('importModel', s.path)}`" if s.path else "")  # noqa
+        s.param.watch(show, "path")
+        show()
+        return pn.Column(title("Import a model"), path,
+                         pn.Row(pn.pane.Markdown("or upload a model .zip", margin=(0, 5)), upload), err, call,
+                         button("Import", "import-model-button", self.import_model, color="primary"),
+                         css_classes=test_id("import-model"), sizing_mode="stretch_width")
+
+
+
+def import_model_view(ctx):
+    return ImportModelView(ctx)

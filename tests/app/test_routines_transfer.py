@@ -1,0 +1,88 @@
+"""#18 item 7 without a browser: getFrameData's rows, exportFrame (confined, never replaces), importModel (folder,
+zip from Download model, hostile zips refused)."""
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from deepbrook.app.context import AppState, CellContext
+from deepbrook.app.routines import RoutineError, run
+from deepbrook.app.views.frame_data_view import frame_rows
+from deepbrook.app.views.model_view import ModelView
+from deepbrook.engine import DeepLearning, Workspace, parse, parse_setup
+
+
+@pytest.fixture
+def ctx(tmp_path, prostate_path):
+    app = AppState(workspace_dir=tmp_path / "ws", data_roots=[tmp_path / "ws" / "data", prostate_path.parent])
+    frame = parse(parse_setup([str(prostate_path)]), destination="prostate.hex")
+    app.workspace.put("prostate.hex", frame)
+    return CellContext(app)
+
+
+def test_frame_data_has_every_row_numbered_and_enum_levels_as_text(ctx):
+    f = ctx.workspace.get("prostate.hex").as_type("RACE", "enum")
+    rows = frame_rows(f)
+    assert list(rows.columns) == ["Row", *f.names]
+    assert rows["Row"].tolist() == list(range(1, 381))
+    assert set(rows["RACE"].dropna()) == set(f.domain("RACE"))
+    view = run(ctx, 'getFrameData "prostate.hex"')
+    assert view.table.pagination == "remote" and len(view.table.value) == 380
+
+
+def test_export_frame_writes_csv_inside_the_data_folder_and_never_replaces(ctx):
+    run(ctx, 'exportFrame "prostate.hex", "exports/p.csv"')
+    written = ctx.app.data_dir / "exports" / "p.csv"
+    back = pd.read_csv(written)
+    assert back.shape == (380, 9) and back["AGE"].tolist() == ctx.workspace.get("prostate.hex").as_pandas()["AGE"].tolist()
+    before = written.read_bytes()
+    with pytest.raises(RoutineError, match="already exists and is never replaced"):
+        run(ctx, 'exportFrame "prostate.hex", "exports/p.csv"')
+    assert written.read_bytes() == before
+    with pytest.raises(RoutineError, match="outside the folders notebooks may write to"):
+        run(ctx, 'exportFrame "prostate.hex", "../../escape.csv"')
+    with pytest.raises(RoutineError, match="must end in .csv"):
+        run(ctx, 'exportFrame "prostate.hex", "exports/p.py"')
+    assert not list(written.parent.glob(".*tmp"))
+
+
+def _model(ctx):
+    frame = ctx.workspace.get("prostate.hex")
+    return DeepLearning(hidden=[4], epochs=1, seed=3, model_id="dl_io").train(y="CAPSULE", training_frame=frame)
+
+
+def test_import_model_from_the_download_zip_predicts_the_same(ctx):
+    model = _model(ctx)
+    ctx.workspace.put("dl_io", model)
+    zipped = ModelView(ctx, model=model)._download().getvalue()
+    (ctx.app.data_dir / "dl_io.zip").write_bytes(zipped)
+    with pytest.raises(RoutineError, match="already has an object named 'dl_io'"):
+        run(ctx, 'importModel "dl_io.zip"')
+    frame = ctx.workspace.get("prostate.hex")
+    expected = model.predict(frame).as_pandas()
+    run(ctx, 'deleteModel "dl_io"')
+    view = run(ctx, 'importModel "dl_io.zip"')
+    assert view.state.model_key == "dl_io"
+    pd.testing.assert_frame_equal(ctx.workspace.get("dl_io").predict(frame).as_pandas(), expected)
+
+
+def test_import_model_refuses_hostile_and_wrong_files(ctx):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("../evil/model.json", "{}")
+    (ctx.app.data_dir / "evil.zip").write_bytes(buf.getvalue())
+    with pytest.raises(RoutineError, match="unsafe member name"):
+        run(ctx, 'importModel "evil.zip"')
+    assert not (ctx.app.data_dir.parent / "evil").exists()
+    (ctx.app.data_dir / "notes.zip").write_text("not a zip")
+    with pytest.raises(RoutineError, match="neither a model folder nor a model .zip"):
+        run(ctx, 'importModel "notes.zip"')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("m/model.json", '{"format": "other"}')
+    (ctx.app.data_dir / "bad.zip").write_bytes(buf.getvalue())
+    with pytest.raises(RoutineError, match=r"importModel: cannot load the model bad.zip: arrays.npz is missing"):
+        run(ctx, 'importModel "bad.zip"')
+    with pytest.raises(RoutineError, match="outside the allowed data folders"):
+        run(ctx, 'importModel "/etc"')
