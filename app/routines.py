@@ -8,9 +8,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import os
-import tempfile
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -416,13 +414,10 @@ def deleteModel(ctx, model):
     return _views().models_view(ctx)
 
 
-MODEL_ZIP_LIMIT = 2 * 1024 ** 3  # bytes a model zip may unpack to (a zip bomb is refused before extraction)
-
-
 @routine("Model")
 def importModel(ctx, path=None):
-    """Load a saved model (its folder, or the .zip a model view's Download gives) into the workspace (no path: open
-    the import form); a model of the same name is never replaced."""
+    """Load a saved model file (what a model view's Download gives) into the workspace (no path: open the import
+    form); a model of the same name is never replaced."""
     if path is None:
         return _views().import_model_view(ctx)
     eng = _engine()
@@ -430,40 +425,16 @@ def importModel(ctx, path=None):
         source = ctx.resolve_path(path)
     except (ValueError, FileNotFoundError) as e:
         raise RoutineError(f"importModel: {e}") from None
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = _unzip_model(source, Path(tmp)) if source.is_file() else source
-        try:
-            model = eng.load_model(folder)
-        except eng.DeepbrookError as e:  # named by the file the user gave, not the temporary folder
-            raise RoutineError(f"importModel: {str(e).replace(str(folder), source.name)}") from None
+    try:
+        model = eng.load_model(source)  # the engine refuses damaged, foreign and hostile files
+    except eng.DeepbrookError as e:
+        raise RoutineError(f"importModel: {e}") from None
     name = _name(getattr(model, "key", None) or source.stem, "model key")
     if name in ctx.workspace:
         raise RoutineError(f"importModel: the workspace already has an object named {name!r}; delete it first "
                            f"(a stored object is never replaced by an import)")
     ctx.workspace.put(name, model, replace=False)
     return _views().model_view(ctx, ctx.workspace.get(name))
-
-
-def _unzip_model(source: Path, into: Path) -> Path:
-    """The model folder inside a zip, extracted into `into`: members with '..' or absolute names, or more than
-    MODEL_ZIP_LIMIT bytes in all, are refused before anything is written."""
-    try:
-        with zipfile.ZipFile(source) as z:
-            members = z.infolist()
-            for m in members:
-                parts = Path(m.filename).parts
-                if m.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                    raise RoutineError(f"importModel: {source.name} holds an unsafe member name {m.filename!r}")
-            if sum(m.file_size for m in members) > MODEL_ZIP_LIMIT:
-                raise RoutineError(f"importModel: {source.name} unpacks to more than {MODEL_ZIP_LIMIT >> 30} GB")
-            z.extractall(into)
-    except zipfile.BadZipFile:
-        raise RoutineError(f"importModel: {source.name} is neither a model folder nor a model .zip") from None
-    found = sorted(p.parent for p in into.rglob("model.json"))
-    if len(found) != 1:
-        raise RoutineError(f"importModel: {source.name} must hold exactly one saved model (a folder with "
-                           f"model.json); it holds {len(found)}")
-    return found[0]
 
 
 @routine("Score")

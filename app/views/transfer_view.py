@@ -1,4 +1,4 @@
-"""Files in and out of the workspace: Flow's exportFrame form, and importModel (a path, or an uploaded model zip).
+"""Files in and out of the workspace: Flow's exportFrame form, and importModel (a path, or an uploaded model file).
 
 Both forms only write a routine call into a new cell (`exportFrame ...`, `importModel ...`), so the notebook stays
 a replayable script; the routines do the work through the app's path gate.
@@ -50,12 +50,12 @@ def export_done_view(ctx, frame, shown_path, nrows):
 
 
 class ImportModelState(param.Parameterized):
-    path = param.String(default="", doc="A saved model folder or the .zip of Download model, in the data folders.")
+    path = param.String(default="", doc="A saved model file (what Download model gives), in the data folders.")
     error = param.String(default="")
 
 
 class ImportModelView(pn.viewable.Viewer):
-    """Form: a path in the data folders, or upload the zip that a model view's Download gives; then Import."""
+    """Form: a path in the data folders, or upload the file that a model view's Download gives; then Import."""
 
     def __init__(self, ctx, **params):
         super().__init__(**params)
@@ -81,7 +81,7 @@ class ImportModelView(pn.viewable.Viewer):
         s = self.state
         path = pn.widgets.TextInput.from_param(s.param.path, name="Model file or folder", width=360,
                                                css_classes=test_id("import-model-path"))
-        upload = pn.widgets.FileInput(accept=".zip", multiple=False, css_classes=test_id("import-model-upload"))
+        upload = pn.widgets.FileInput(multiple=False, css_classes=test_id("import-model-upload"))
         upload.param.watch(lambda e: self.uploaded(upload.filename, e.new) if e.new is not None else None, "value")
         err = error_alert(s.error, "import-model-error")
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
@@ -90,7 +90,7 @@ class ImportModelView(pn.viewable.Viewer):
         s.param.watch(show, "path")
         show()
         return pn.Column(title("Import a model"), path,
-                         pn.Row(pn.pane.Markdown("or upload a model .zip", margin=(0, 5)), upload), err, call,
+                         pn.Row(pn.pane.Markdown("or upload a model file", margin=(0, 5)), upload), err, call,
                          button("Import", "import-model-button", self.import_model, color="primary"),
                          css_classes=test_id("import-model"), sizing_mode="stretch_width")
 

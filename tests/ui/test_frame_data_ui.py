@@ -80,14 +80,14 @@ def test_a_downloaded_model_loads_back_in(page, server, tmp_path):
     view = cell(page, j).locator(".db-model-view")
     with page.expect_download() as dl:
         view.locator(".db-model-download button, .db-model-download a").first.click()
-    zipped = tmp_path / "dl_roundtrip.zip"
+    zipped = tmp_path / "dl_roundtrip.model"
     dl.value.save_as(zipped)
     k = add_cell(page, 'deleteModel "dl_roundtrip"')
     expect(cell(page, k).locator(".db-models-table")).not_to_contain_text("dl_roundtrip")
     click(cell(page, k).locator(".db-models-import"))
     form = cell(page, k + 1).locator(".db-import-model")
     form.locator(".db-import-model-upload input[type=file]").set_input_files(str(zipped))
-    expect(form.locator(".db-import-model-call")).to_contain_text('importModel "uploads/dl_roundtrip.zip"')
+    expect(form.locator(".db-import-model-call")).to_contain_text('importModel "uploads/dl_roundtrip.model"')
     click(form.locator(".db-import-model-button"))
     model = cell(page, k + 2).locator(".db-model-view")
     expect(model).to_contain_text("dl_roundtrip")
