@@ -176,6 +176,9 @@ def _build_model(p, training_frame, validation_frame, job, runtime=None):
     model.output["samples"] = trainer.state.samples
     model.output["compute_seconds"] = trainer.state.compute_seconds  # time inside the training kernels
     job.stop_reason = reason
+    if getattr(resolved, "export_weights_and_biases", False):  # H2O: the matrices are published as frames
+        model.output["weights_keys"] = [f"{key}.weights.{k}" for k in range(network.n_layers)]
+        model.output["biases_keys"] = [f"{key}.biases.{k}" for k in range(network.n_layers)]
     if getattr(resolved, "export_checkpoints_dir", None):  # issue 5: H2O exports every built model there
         from .model.persist import export_checkpoint
         export_checkpoint(model, resolved.export_checkpoints_dir)

@@ -196,7 +196,8 @@ class DeepLearningParameters(param.Parameterized):
         "How many passes over the training rows to make (fractions allowed). On a checkpoint restart this is "
         "the total, so it must exceed the epochs already trained."),
         metadata=meta(C, h2o_type="double", grid=True,
-                      check=bad_if(lambda v, c: v <= 0, "epochs must be > 0 (fractions are allowed).")))
+                      check=bad_if(lambda v, c: v < 0, "epochs must be >= 0 (fractions are allowed; 0 keeps the "
+                                   "initial weights, as H2O does).")))
     train_samples_per_iteration = Integer(-2, label="Training samples per iteration", doc=(
         "Rows processed between synchronizations (the granularity of scoring and cancelling). 0: one epoch, "
         "-1: all available data, -2: automatic; otherwise a row count."),

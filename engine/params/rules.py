@@ -378,6 +378,8 @@ def _stopping_rules(v, ctx, add):
 
 
 def _misc_rules(v, ctx, add):
+    if ctx.autoencoder and (v["nfolds"] or 0) > 1:
+        add("error", "nfolds", "N-fold cross-validation is not supported for Autoencoder.")
     if ctx.autoencoder and v["custom_metric_func"] is not None:
         add("error", "custom_metric_func", "Custom metric is not supported for Autoencoder.")
     if ctx.autoencoder and v["categorical_encoding"] == "SortByResponse":

@@ -190,7 +190,7 @@ RULES = [
     # 2000*1+1 weights and biases
     (dict(response_column="yreg", hidden=[100000, 2000]), "error", "hidden",
      "Model is too large: 202304001 parameters. Try reducing the number of neurons in the hidden layers"),
-    (dict(response_column="yreg", epochs=0), "error", "epochs", "epochs must be > 0"),
+    (dict(response_column="yreg", epochs=-1), "error", "epochs", "epochs must be >= 0"),
     (dict(response_column="yreg", train_samples_per_iteration=-3), "error", "train_samples_per_iteration",
      "train_samples_per_iteration must be -2 (automatic), -1 (all data), 0 (one epoch) or >= 1."),
     (dict(response_column="yreg", activation="RectifierWithDropout", hidden=[8, 8], hidden_dropout_ratios=[0.5]),
