@@ -84,6 +84,14 @@ class DeepLearning:
 def _for_resolve(p):
     """Parameters as the params package takes them (objects such as models or arrays stay in ``p``)."""
     q = dict(p)
+    metric = q.get("custom_metric_func")
+    if metric is not None and not isinstance(metric, str):  # the object stays in ``p``; its name is the parameter
+        from .model.custom_metric import check_metric, metric_name
+        try:
+            check_metric(metric)
+        except TypeError as e:
+            raise ParameterError(str(e), [("error", "custom_metric_func", str(e))]) from None
+        q["custom_metric_func"] = metric_name(metric)
     for name in ("pretrained_autoencoder", "checkpoint"):
         if isinstance(q.get(name), os.PathLike):
             q[name] = os.fspath(q[name])                # a saved model's path, e.g. what save_model returns
@@ -139,11 +147,13 @@ def _build_model(p, training_frame, validation_frame, job, runtime=None):
     key = resolved.model_id or f"DeepLearning_model_{uuid.uuid4().hex[:10]}"
     job.dest = key
     model = DeepLearningModel(key, resolved, info, network, problem=problem)
+    custom = p.get("custom_metric_func")
+    model.custom_metric = custom if custom is not None and not isinstance(custom, str) else None
     job.set_model(model)
     scorer = Scorer(model, resolved, design, valid, history=restart.history if restart else None,
                     time_offset=restart.duration_s if restart else 0.0,
                     start_samples=restart.samples if restart else 0.0,
-                    varimp_fn=model_varimp, summary_fn=model_summary)
+                    varimp_fn=model_varimp, summary_fn=model_summary, custom_metric=model.custom_metric)
     unsubscribe = scorer.history.subscribe(lambda row: job.emit({"type": "scoring", "row": row}))
     step = None
     runtime = runtime or {}

@@ -286,8 +286,24 @@ def upload_custom_metric(func, func_file="metrics.py", func_name=None, class_nam
                                 var_name="func")
     name = func_name or type(obj).__name__
     ref = f"python:{name}={os.path.splitext(func_file)[0]}.{type(obj).__name__}Wrapper"
-    _custom_metrics[ref] = obj
+    _custom_metrics[ref] = _NamedMetric(obj, name)
     return ref
+
+
+class _NamedMetric:
+    """The user's metric object under the name given to upload_custom_metric (the engine reports that name)."""
+
+    def __init__(self, obj, name):
+        self.obj, self.name = obj, name
+
+    def map(self, *args):
+        return self.obj.map(*args)
+
+    def reduce(self, left, right):
+        return self.obj.reduce(left, right)
+
+    def metric(self, acc):
+        return self.obj.metric(acc)
 
 
 def custom_metric(ref):

@@ -42,6 +42,16 @@ def test_app_uses_only_the_engine_public_api():
     assert offenders == []
 
 
+def test_h2o_client_uses_only_the_engine_public_api_and_never_the_app():
+    """deepbrook.h2o is an adapter: engine names from deepbrook.engine only, nothing of the app."""
+    offenders = [f"{p.relative_to(ROOT)}:{line} imports {mod}"
+                 for p in sorted((ROOT / "h2o").rglob("*.py"))
+                 for line, mod in _imports(p)
+                 if mod.startswith("deepbrook.engine.") or mod.split(".")[0] in ("engine", "app")
+                 or mod.startswith("deepbrook.app")]
+    assert offenders == []
+
+
 def _njit_decorators(path):
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):

@@ -1,4 +1,5 @@
-"""Deepbrook installs as one distribution with deepbrook.engine / deepbrook.app, and nothing else leaks."""
+"""Deepbrook installs as one distribution with deepbrook.engine / deepbrook.app / deepbrook.h2o, and nothing else
+leaks."""
 import os
 import re
 import subprocess
@@ -20,14 +21,16 @@ def _tree_packages(folder, dotted):
 
 def test_every_subpackage_is_listed_in_pyproject():
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
-    in_tree = _tree_packages("engine", "deepbrook.engine") | _tree_packages("app", "deepbrook.app")
+    in_tree = _tree_packages("engine", "deepbrook.engine") | _tree_packages("app", "deepbrook.app") | \
+        _tree_packages("h2o", "deepbrook.h2o")
     assert in_tree - listed == set(), "add these to [tool.setuptools] packages"
     assert listed - in_tree == set(), "listed packages that do not exist"
 
 
 def test_console_script_and_mapping_declared():
     assert PYPROJECT["project"]["scripts"]["deepbrook"] == "deepbrook.app.cli:main"
-    assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {"deepbrook.engine": "engine", "deepbrook.app": "app"}
+    assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {"deepbrook.engine": "engine", "deepbrook.app": "app",
+                                                              "deepbrook.h2o": "h2o"}
 
 
 @pytest.mark.slow
@@ -44,8 +47,8 @@ def test_editable_install_into_a_fresh_venv(tmp_path):
     assert any(re.match(r"__editable__.*deepbrook.*", p.name) for p in Path(fresh_site).iterdir())
     # Only the fresh venv's site-packages provides deepbrook; the test venv lends its third-party packages.
     deps = sysconfig.get_paths()["purelib"]
-    probe = ("import sys, deepbrook.engine, deepbrook.app; "
-             "print(deepbrook.engine.__file__); print(deepbrook.app.__file__)\n"
+    probe = ("import sys, deepbrook.engine, deepbrook.app, deepbrook.h2o; "
+             "print(deepbrook.engine.__file__); print(deepbrook.app.__file__); print(deepbrook.h2o.__file__)\n"
              "try:\n import engine\n print('LEAK')\nexcept ModuleNotFoundError:\n print('no-engine')\n"
              "try:\n import app\n print('LEAK')\nexcept ModuleNotFoundError:\n print('no-app')\n")
     shadow = tmp_path / "shadow"          # the test venv's own editable finder must not be what resolves deepbrook
@@ -57,7 +60,8 @@ def test_editable_install_into_a_fresh_venv(tmp_path):
     lines = out.split()
     assert lines[0] == str(ROOT / "engine" / "__init__.py")
     assert lines[1] == str(ROOT / "app" / "__init__.py")
-    assert lines[2:] == ["no-engine", "no-app"]
+    assert lines[2] == str(ROOT / "h2o" / "__init__.py")
+    assert lines[3:] == ["no-engine", "no-app"]
 
 
 def test_dockerfile_passes_hadolint_and_runs_deepbrook_serve():

@@ -43,6 +43,7 @@ class DeepLearningModel:
         self.output = output if output is not None else {}
         self.output.setdefault("backend", {"backend": "local"})
         self.samples_seen = float(samples_seen)
+        self.custom_metric = None  # custom_metric_func object given to train (not saved: code is never loaded)
         self.lock = threading.RLock()  # held while a snapshot is copied (Job.model during training)
 
     def __getstate__(self):
@@ -187,8 +188,12 @@ class DeepLearningModel:
         opts = {k: _get(self.params, k) for k in ("gainslift_bins", "auc_type", "tweedie_power", "quantile_alpha",
                                                   "huber_alpha")}
         domain = getattr(self.data_info, "response_domain", None)
-        return make_metrics(self.problem, y, pred, design.w, domain, "gaussian" if dist == "auto" else dist,
-                            description=f"Metrics on frame {getattr(frame, 'name', '')}", **opts)
+        m = make_metrics(self.problem, y, pred, design.w, domain, "gaussian" if dist == "auto" else dist,
+                         description=f"Metrics on frame {getattr(frame, 'name', '')}", **opts)
+        if getattr(self, "custom_metric", None) is not None:
+            from .scoring import add_custom_metric
+            add_custom_metric(m, self.custom_metric, self.problem, y, pred, design, self)
+        return m
 
     # ------------------------------------------------------------------ outputs
     def scoring_history(self):
@@ -215,8 +220,10 @@ class DeepLearningModel:
         """An independent copy (arrays copied) for ``Job.model`` while training continues."""
         with self.lock:
             out = dict(self.output)
-            return DeepLearningModel(self.key, self.params, self.data_info, self.network.copy(), out, self.problem,
+            copy = DeepLearningModel(self.key, self.params, self.data_info, self.network.copy(), out, self.problem,
                                      self.samples_seen)
+            copy.custom_metric = getattr(self, "custom_metric", None)
+            return copy
 
     def __repr__(self):
         return f"DeepLearningModel(key={self.key!r}, problem={self.problem!r}, {self.network!r})"

@@ -36,6 +36,8 @@ BASE_COLUMNS = ["timestamp", "duration", "training_speed", "epochs", "iterations
 # Extra fields every row dict carries for programs (not shown by `to_pandas()` unless `extra=True`).
 # stopping_value: the stopping metric on validation (else training) metrics, what early stopping reads.
 EXTRA_FIELDS = ["duration_s", "speed", "stopping_value", "stop_reason", "note"]
+# H2O's columns for a custom_metric_func, shown only when the model has one.
+CUSTOM_COLUMNS = ["training_custom", "validation_custom"]
 
 STOP_REASONS = ("epochs", "early_stopping", "classification_stop", "regression_stop", "max_runtime_secs",
                 "cancelled", "failed")
@@ -115,8 +117,10 @@ class ScoringHistory:
             return [r.get(column, float("nan")) for r in self._rows]
 
     def to_pandas(self, extra=False) -> pd.DataFrame:
-        cols = self.columns + (EXTRA_FIELDS if extra else [])
-        return pd.DataFrame([[r.get(c) for c in cols] for r in self.rows], columns=cols)
+        rows = self.rows
+        custom = [c for c in CUSTOM_COLUMNS if any(c in r for r in rows)]  # custom_metric_func was given
+        cols = self.columns + custom + (EXTRA_FIELDS if extra else [])
+        return pd.DataFrame([[r.get(c) for c in cols] for r in rows], columns=cols)
 
     def to_dict(self) -> dict:
         return {"problem": self.problem, "has_validation": self.has_validation, "stop_reason": self.stop_reason,
@@ -249,8 +253,9 @@ class Scorer:
     """
 
     def __init__(self, model, params, train_design, valid_design=None, *, history=None, clock=time.time,
-                 time_offset=0.0, start_samples=0.0, varimp_fn=None, summary_fn=None):
+                 time_offset=0.0, start_samples=0.0, varimp_fn=None, summary_fn=None, custom_metric=None):
         self.model = model
+        self.custom_metric = custom_metric      # map/reduce/metric object (custom_metric.py), or None
         self.params = params
         self.clock = clock
         self.problem = _param(params, "problem", None) or getattr(model, "problem", None)
@@ -361,8 +366,11 @@ class Scorer:
         dist = str(_param(p, "distribution", "gaussian")).lower()
         if dist == "auto":
             dist = "gaussian"
-        return M.make_metrics(self.problem, ss.target, pred, ss.design.w, self.domain, dist,
-                              description=ss.description, **opts)
+        m = M.make_metrics(self.problem, ss.target, pred, ss.design.w, self.domain, dist,
+                           description=ss.description, **opts)
+        if self.custom_metric is not None:
+            add_custom_metric(m, self.custom_metric, self.problem, ss.target, pred, ss.design, self.model)
+        return m
 
     def _score(self, state, final=False, note=None):
         start = self.clock()
@@ -413,6 +421,8 @@ class Scorer:
                 continue
             for col, key in HISTORY_METRICS[self.problem]:
                 row[f"{prefix}_{col}"] = m.get(key) if m is not None else float("nan")
+            if self.custom_metric is not None:
+                row[f"{prefix}_custom"] = m.get("custom") if m is not None else float("nan")
         return row
 
     def _loss(self):
@@ -435,6 +445,20 @@ class Scorer:
                                   float(_param(self.params, "stopping_tolerance", 0.0)), self.stopping_metric):
             return "early_stopping"
         return None
+
+
+def add_custom_metric(metrics, func, problem, target, pred, design, model):
+    """Put the custom metric's value (``custom``) and name (``custom_metric_name``) into ``metrics``."""
+    from .custom_metric import evaluate, metric_name
+    threshold = 0.5
+    if problem == "binomial":
+        t = metrics.get("default_threshold")
+        threshold = float(t) if t is not None and math.isfinite(t) else 0.5
+    metrics.scalars["custom"] = evaluate(func, problem, target, pred, design.w, getattr(design, "offset", None),
+                                         threshold, model)
+    metrics.scalars["custom_metric_name"] = metric_name(func)
+    metrics.scalars["custom_metric_value"] = metrics.scalars["custom"]
+    return metrics
 
 
 def _unseen_na_slots(info, design):

@@ -20,7 +20,7 @@ STOPPING_METRICS = {
     "lift_top_group": ("lift_top_group", True, False),
     "misclassification": ("classification_error", False, True),
     "mean_per_class_error": ("mean_per_class_error", False, True),
-    # custom metric functions are not supported: the value is NaN, so these never stop training
+    # custom_metric_func's value (model/custom_metric.py), lower or higher is better
     "custom": ("custom", False, False),
     "custom_increasing": ("custom", True, False),
 }
