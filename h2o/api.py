@@ -67,6 +67,9 @@ def import_file(path=None, destination_frame=None, parse=True, header=0, sep=Non
     if pattern:
         rx = re.compile(pattern)
         paths = [str(p) for d in paths for p in sorted(Path(d).iterdir()) if Path(d).is_dir() and rx.search(p.name)]
+    missing = [str(p) for p in paths if not any(ch in str(p) for ch in "*?[") and not os.path.exists(p)]
+    if missing:
+        raise H2OValueError(f"File {missing[0]} does not exist", var_name="path")
     overrides = {}
     if _header(header) is not None:
         overrides["header"] = _header(header)
@@ -87,9 +90,7 @@ def import_file(path=None, destination_frame=None, parse=True, header=0, sep=Non
         if skipped_columns:
             setup.skip_columns = [setup.column_names[i] for i in skipped_columns]
         fr = parse_file(setup, destination_frame)
-    except FileNotFoundError as e:
-        raise H2OValueError(f"File {path} does not exist", var_name="path") from e
-    except (ParseError, DeepbrookError, ValueError) as e:
+    except (ParseError, DeepbrookError, ValueError, OSError) as e:
         if isinstance(e, H2OValueError):
             raise
         raise H2OResponseError(f"Parse of {path} failed: {e}") from e
