@@ -57,7 +57,9 @@ class DeepLearning:
 
     def train(self, x=None, y=None, training_frame=None, validation_frame=None, **params):
         """Train and return the model (blocks). Raises ``ParameterError`` before training on invalid input."""
+        from .params import resolve
         p, tf, vf = self._merged(x, y, training_frame, validation_frame, params)
+        resolve(_for_resolve(p), tf, vf)  # H2O refuses up front, before any fold model trains
         job = Job(f"DeepLearning {p.get('model_id') or ''}".strip(), dest=p.get("model_id"))
         self.job = job
         from .cv import train_cv, wants_cv  # cross-validation (issue 5): fold models + main model

@@ -16,8 +16,8 @@ class H2OTwoDimTable:
     def from_pandas(cls, df, title="", index_name=None):
         if df is None:
             return None
-        if index_name is not None:
-            df = df.rename_axis(index_name).reset_index()
+        if index_name is not None or not isinstance(df.index, pd.RangeIndex):  # row labels are a column
+            df = df.rename_axis(index_name or "").reset_index()
         return cls(title, frame=df)
 
     @property
