@@ -55,6 +55,13 @@ def _as_number(frame, col):
     return np.asarray(frame.numeric(col), dtype=np.float64)
 
 
+def _operator(kind, fn, *extra):
+    """An operator method: ``frame <op> other`` calls ``frame.<kind>(other, fn, *extra)``."""
+    def method(self, other):
+        return getattr(self, kind)(other, fn, *extra)
+    return method
+
+
 class H2OFrame:
     """H2O's two-dimensional data frame (here held in this process)."""
 
@@ -331,23 +338,12 @@ class H2OFrame:
             return res
         return self._binary(other, fn, lambda c: c)
 
-    def __eq__(self, other):
-        return self._compare(other, operator.eq)
-
-    def __ne__(self, other):
-        return self._compare(other, operator.ne)
-
-    def __lt__(self, other):
-        return self._compare(other, operator.lt)
-
-    def __le__(self, other):
-        return self._compare(other, operator.le)
-
-    def __gt__(self, other):
-        return self._compare(other, operator.gt)
-
-    def __ge__(self, other):
-        return self._compare(other, operator.ge)
+    __eq__ = _operator("_compare", operator.eq)
+    __ne__ = _operator("_compare", operator.ne)
+    __lt__ = _operator("_compare", operator.lt)
+    __le__ = _operator("_compare", operator.le)
+    __gt__ = _operator("_compare", operator.gt)
+    __ge__ = _operator("_compare", operator.ge)
 
     __hash__ = object.__hash__
 
@@ -358,48 +354,6 @@ class H2OFrame:
         return self._binary(other, lambda a, b: f(np.asarray(a, np.float64), np.asarray(b, np.float64)),
                             lambda c: c)
 
-    def __add__(self, o):
-        return self._arith(o, np.add)
-
-    def __radd__(self, o):
-        return self._arith(o, np.add, True)
-
-    def __sub__(self, o):
-        return self._arith(o, np.subtract)
-
-    def __rsub__(self, o):
-        return self._arith(o, np.subtract, True)
-
-    def __mul__(self, o):
-        return self._arith(o, np.multiply)
-
-    def __rmul__(self, o):
-        return self._arith(o, np.multiply, True)
-
-    def __truediv__(self, o):
-        return self._arith(o, np.divide)
-
-    def __rtruediv__(self, o):
-        return self._arith(o, np.divide, True)
-
-    def __floordiv__(self, o):
-        return self._arith(o, np.floor_divide)
-
-    def __rfloordiv__(self, o):
-        return self._arith(o, np.floor_divide, True)
-
-    def __mod__(self, o):
-        return self._arith(o, np.mod)
-
-    def __rmod__(self, o):
-        return self._arith(o, np.mod, True)
-
-    def __pow__(self, o):
-        return self._arith(o, np.power)
-
-    def __rpow__(self, o):
-        return self._arith(o, np.power, True)
-
     def _logical(self, other, fn):
         def f(a, b):
             a = np.asarray(a, np.float64)
@@ -409,17 +363,8 @@ class H2OFrame:
             return res
         return self._binary(other, f, lambda c: c)
 
-    def __and__(self, o):
-        return self._logical(o, np.logical_and)
-
-    def __rand__(self, o):
-        return self._logical(o, np.logical_and)
-
-    def __or__(self, o):
-        return self._logical(o, np.logical_or)
-
-    def __ror__(self, o):
-        return self._logical(o, np.logical_or)
+    __and__ = __rand__ = _operator("_logical", np.logical_and)
+    __or__ = __ror__ = _operator("_logical", np.logical_or)
 
     def __invert__(self):
         return self._binary(0, lambda a, b: np.where(np.isnan(a), np.nan, (np.nan_to_num(a) == 0) * 1.0),
@@ -704,6 +649,13 @@ class H2OFrame:
 
     def __iter__(self):
         return (self[c] for c in self.names)
+
+
+_ARITHMETIC = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.divide,
+               "floordiv": np.floor_divide, "mod": np.mod, "pow": np.power}
+for _name, _fn in _ARITHMETIC.items():  # frame + x, x + frame, ... for every arithmetic operator
+    setattr(H2OFrame, f"__{_name}__", _operator("_arith", _fn))
+    setattr(H2OFrame, f"__r{_name}__", _operator("_arith", _fn, True))
 
 
 def _isna(v):

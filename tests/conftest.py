@@ -9,18 +9,30 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("DEEPBROOK_SHARED_DATA", ROOT.parent / "shared" / "data"))
 ASSETS_DATA = ROOT / "assets" / "data"
+H2O_PYUNIT = Path(os.environ.get("DEEPBROOK_H2O_PYUNIT", ROOT.parent / "shared" / "h2o-pyunit"))
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def _folder(path, what):
+    """``path`` when it is a folder; a clear skip only where the folder itself is absent."""
+    if not path.is_dir():
+        pytest.skip(f"{what} folder {path} is absent")
+    return path
+
+
 @pytest.fixture(scope="session")
 def shared_data():
-    """The folder of real data sets; a clear skip only where the folder itself is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data folder {SHARED_DATA} is absent")
-    return SHARED_DATA
+    """The folder of real data sets."""
+    return _folder(SHARED_DATA, "shared data")
+
+
+@pytest.fixture(scope="session")
+def pyunit_dir():
+    """H2O-3's Deep Learning pyunits with their runner, import shim and data (../shared/h2o-pyunit)."""
+    return _folder(H2O_PYUNIT, "H2O pyunit")
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,15 @@ def _plain(value):
     return value
 
 
+def _model_metric(method):
+    """``model.<method>(train=False, valid=False, xval=False)``: one metric of the training (default), validation
+    or cross-validation metrics; a dict when several are asked for."""
+    def accessor(self, train=False, valid=False, xval=False):
+        return self._metric(method, train, valid, xval)
+    accessor.__name__ = method
+    return accessor
+
+
 class H2OEstimator:
     """Base of H2O's estimators: set parameters, ``train``, then use the object as the model."""
 
@@ -254,53 +263,26 @@ class H2OEstimator:
             values[k] = getattr(m, method)() if m is not None and hasattr(m, method) else None
         return values[which[0]] if len(which) == 1 else values
 
-    def auc(self, train=False, valid=False, xval=False):
-        return self._metric("auc", train, valid, xval)
-
-    def aucpr(self, train=False, valid=False, xval=False):
-        return self._metric("aucpr", train, valid, xval)
-
-    def gini(self, train=False, valid=False, xval=False):
-        return self._metric("gini", train, valid, xval)
-
-    def logloss(self, train=False, valid=False, xval=False):
-        return self._metric("logloss", train, valid, xval)
-
-    def mse(self, train=False, valid=False, xval=False):
-        return self._metric("mse", train, valid, xval)
-
-    def rmse(self, train=False, valid=False, xval=False):
-        return self._metric("rmse", train, valid, xval)
-
-    def r2(self, train=False, valid=False, xval=False):
-        return self._metric("r2", train, valid, xval)
-
-    def mae(self, train=False, valid=False, xval=False):
-        return self._metric("mae", train, valid, xval)
-
-    def mean_residual_deviance(self, train=False, valid=False, xval=False):
-        return self._metric("mean_residual_deviance", train, valid, xval)
-
-    def mean_per_class_error(self, train=False, valid=False, xval=False):
-        return self._metric("mean_per_class_error", train, valid, xval)
-
-    def confusion_matrix(self, train=False, valid=False, xval=False):
-        return self._metric("confusion_matrix", train, valid, xval)
-
-    def hit_ratio_table(self, train=False, valid=False, xval=False):
-        return self._metric("hit_ratio_table", train, valid, xval)
-
-    def gains_lift(self, train=False, valid=False, xval=False):
-        return self._metric("gains_lift", train, valid, xval)
+    auc = _model_metric("auc")
+    aucpr = _model_metric("aucpr")
+    gini = _model_metric("gini")
+    logloss = _model_metric("logloss")
+    mse = _model_metric("mse")
+    rmse = _model_metric("rmse")
+    r2 = _model_metric("r2")
+    mae = _model_metric("mae")
+    mean_residual_deviance = _model_metric("mean_residual_deviance")
+    mean_per_class_error = _model_metric("mean_per_class_error")
+    confusion_matrix = _model_metric("confusion_matrix")
+    hit_ratio_table = _model_metric("hit_ratio_table")
+    gains_lift = _model_metric("gains_lift")
+    custom_metric_value = _model_metric("custom_metric_value")
 
     def error(self, train=False, valid=False, xval=False):
         """Classification error (at the max-F1 threshold for binomial models); H2OValueError for others."""
         if self.type != "classifier":
             raise H2OValueError("error() is defined for classification models; use mse() or rmse()")
         return self._metric("error", train, valid, xval)
-
-    def custom_metric_value(self, train=False, valid=False, xval=False):
-        return self._metric("custom_metric_value", train, valid, xval)
 
     # ------------------------------------------------------------------ model outputs
     def scoring_history(self):

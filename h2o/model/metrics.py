@@ -6,6 +6,14 @@ from ..exceptions import H2OValueError
 from ..two_dim_table import H2OTwoDimTable
 
 
+def _scalar(key):
+    """A metric method reading one scalar of the engine's metrics (None when the model has no such metric)."""
+    def method(self):
+        return self._value(key)
+    method.__name__ = key
+    return method
+
+
 class H2OModelMetrics:
     """Metrics of one model on one frame; each metric is a method, as in H2O's client."""
 
@@ -17,32 +25,15 @@ class H2OModelMetrics:
         v = self._metrics.get(name)
         return None if v is None or (isinstance(v, float) and math.isnan(v) and name != "r2") else v
 
-    def nobs(self):
-        return self._value("nobs")
-
-    def mse(self):
-        return self._value("mse")
-
-    def rmse(self):
-        return self._value("rmse")
-
-    def r2(self):
-        return self._value("r2")
-
-    def mae(self):
-        return self._value("mae")
-
-    def rmsle(self):
-        return self._value("rmsle")
-
-    def mean_residual_deviance(self):
-        return self._value("mean_residual_deviance")
-
-    def custom_metric_name(self):
-        return self._value("custom_metric_name")
-
-    def custom_metric_value(self):
-        return self._value("custom_metric_value")
+    nobs = _scalar("nobs")
+    mse = _scalar("mse")
+    rmse = _scalar("rmse")
+    r2 = _scalar("r2")
+    mae = _scalar("mae")
+    rmsle = _scalar("rmsle")
+    mean_residual_deviance = _scalar("mean_residual_deviance")
+    custom_metric_name = _scalar("custom_metric_name")
+    custom_metric_value = _scalar("custom_metric_value")
 
     def _table(self, key, title):
         t = self._metrics.tables.get(key) if hasattr(self._metrics, "tables") else None
@@ -61,22 +52,11 @@ class H2OModelMetrics:
 class H2OBinomialModelMetrics(H2OModelMetrics):
     """Binomial classification metrics."""
 
-    def auc(self):
-        return self._value("auc")
-
-    def aucpr(self):
-        return self._value("pr_auc")
-
-    pr_auc = aucpr
-
-    def gini(self):
-        return self._value("gini")
-
-    def logloss(self):
-        return self._value("logloss")
-
-    def mean_per_class_error(self):
-        return self._value("mean_per_class_error")
+    auc = _scalar("auc")
+    aucpr = pr_auc = _scalar("pr_auc")
+    gini = _scalar("gini")
+    logloss = _scalar("logloss")
+    mean_per_class_error = _scalar("mean_per_class_error")
 
     def error(self):
         """Classification error at the max-F1 threshold."""

@@ -1,19 +1,5 @@
-"""Fixtures for deepbrook.h2o: H2O's own pyunit data (../shared/h2o-pyunit/data/smalldata) and a clean registry."""
-import os
-from pathlib import Path
-
+"""Fixtures for deepbrook.h2o: H2O's own pyunit data (``pyunit_dir`` in tests/conftest.py) and a clean registry."""
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-PYUNIT = Path(os.environ.get("DEEPBROOK_H2O_PYUNIT", ROOT.parent / "shared" / "h2o-pyunit"))
-
-
-@pytest.fixture(scope="session")
-def pyunit_dir():
-    """The H2O pyunit folder (tests, shim, runner, data); a clear skip only where the folder itself is absent."""
-    if not PYUNIT.is_dir():
-        pytest.skip(f"H2O pyunit folder {PYUNIT} is absent")
-    return PYUNIT
 
 
 @pytest.fixture(scope="session")
