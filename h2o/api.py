@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from deepbrook.engine import DeepbrookError, Frame, ParseError, parse, parse_setup
+from deepbrook.engine import DeepbrookError, Frame, ParameterError, ParseError, parse, parse_setup
 from deepbrook.engine import load_model as engine_load_model
 from deepbrook.engine import save_model as engine_save_model
 
@@ -231,19 +231,17 @@ def create_frame(frame_id=None, rows=10000, cols=10, randomize=True, real_fracti
 
 # ---------------------------------------------------------------------------------------- models on disk
 def save_model(model, path="", force=False, export_cross_validation_predictions=False, filename=None):
-    """Save ``model`` as ``<path>/<filename or model id>`` (a folder); an existing one is refused unless
-    ``force=True``. Returns the saved path. Nothing else in ``path`` is touched."""
+    """Save ``model`` as one file ``<path>/<filename or model id>`` (the engine's save_model, H2O's meaning); an
+    existing one is refused unless ``force=True``, and nothing else in ``path`` is touched. Returns the path."""
     from .estimators.estimator_base import H2OEstimator
     if not isinstance(model, H2OEstimator) or model._model is None:
         raise H2OValueError("save_model needs a trained model", var_name="model")
-    name = filename or model.model_id
-    if not name or os.sep in name or name in (".", ".."):
-        raise H2OValueError(f"filename {name!r} must be a plain file name", var_name="filename")
-    target = Path(path or os.getcwd()) / name
-    if target.exists() and not force:
-        raise H2OValueError(f"File {target} already exists; use force=True to replace it", var_name="force")
-    engine_save_model(model._model, target)
-    return str(target)
+    try:
+        return str(engine_save_model(model._model, path, force=force, filename=filename))
+    except ParameterError as e:
+        raise H2OValueError(str(e), var_name="path") from e
+    except DeepbrookError as e:
+        raise H2OResponseError(str(e)) from e
 
 
 def load_model(path):

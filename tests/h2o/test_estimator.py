@@ -192,7 +192,7 @@ def test_save_and_load_model(h2o, prostate, tmp_path):
     m.train(x=["AGE", "PSA"], y="VOL", training_frame=prostate)
     (tmp_path / "other.txt").write_text("not ours")
     path = h2o.save_model(m, path=str(tmp_path))
-    assert path == str(tmp_path / "saved_dl") and os.path.isdir(path)
+    assert path == str(tmp_path / "saved_dl") and os.path.isfile(path)
     with pytest.raises(H2OValueError, match="already exists"):
         h2o.save_model(m, path=str(tmp_path))
     assert h2o.save_model(m, path=str(tmp_path), force=True) == path
