@@ -233,6 +233,9 @@ def test_integer_weights_equal_repeated_rows_and_fractional_weights_use_the_engi
     assert weighted.model_.params.weights_column is None
     fractional = DeepLearningClassifier(**SMALL, random_state=4).fit(X, y, sample_weight=w + 0.5)
     assert fractional.model_.params.weights_column == "__weight__"
+    with pytest.warns(UserWarning, match="more than 10x the rows"):
+        counts = DeepLearningClassifier(**SMALL, random_state=4).fit(X, y, sample_weight=np.full(len(y), 40))
+    assert counts.model_.params.weights_column == "__weight__"
     with pytest.raises(ValueError, match="one class only"):
         DeepLearningClassifier(**SMALL).fit(X, y, sample_weight=(y == "Iris-setosa").astype(float))
 
