@@ -252,3 +252,23 @@ def test_custom_metric_reported_and_used_for_stopping(h2o, prostate):
         h2o.upload_custom_metric("class X: pass")
     with pytest.raises(H2OValueError, match="no reduce"):
         h2o.upload_custom_metric(type("Half", (), {"map": lambda s, *a: [0], "metric": lambda s, a: 0}))
+
+
+def test_special_columns_and_runtime_limit(prostate):
+    prostate["W"] = (prostate["AGE"] > 65) + 1                     # weights 1 or 2
+    prostate["FOLD"] = prostate["ID"] % 3
+    prostate["OFF"] = prostate["AGE"] * 0 + 0.5
+    w = H2ODeepLearningEstimator(hidden=[4], epochs=1, seed=1, reproducible=True)
+    w.train(x=["AGE", "PSA", "GLEASON"], y="VOL", training_frame=prostate, weights_column="W")
+    assert w.actual_params["weights_column"] == "W"
+    assert "W" not in [v[0] for v in w.varimp()]                   # a weight is not an input
+    folds = H2ODeepLearningEstimator(hidden=[4], epochs=1, seed=1)
+    folds.train(x=["AGE", "PSA"], y="VOL", training_frame=prostate, fold_column="FOLD")
+    assert len(folds.cross_validation_models()) == 3
+    off = H2ODeepLearningEstimator(hidden=[4], epochs=1, seed=1)
+    off.train(x=["AGE", "PSA"], y="VOL", training_frame=prostate, offset_column="OFF")
+    assert off.actual_params["offset_column"] == "OFF"
+    quick = H2ODeepLearningEstimator(hidden=[50, 50], epochs=1e6, seed=1)
+    quick.train(x=["AGE", "PSA"], y="VOL", training_frame=prostate, max_runtime_secs=2)
+    assert quick._model.output["stop_reason"] == "max_runtime_secs"
+    assert quick.scoring_history()["epochs"].iloc[-1] < 1e6

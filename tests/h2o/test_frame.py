@@ -38,6 +38,8 @@ def test_import_file_options(h2o, smalldata):
 
 def test_frames_from_python_objects(h2o):
     assert H2OFrame([1, 2, 3]).shape == (3, 1)                       # a flat list is one column
+    assert H2OFrame((4.5, 5.5)).as_data_frame()["C1"].tolist() == [4.5, 5.5]
+    assert H2OFrame(np.arange(6).reshape(3, 2)).shape == (3, 2)
     rows = H2OFrame([[1, "a"], [2, "b"], (3, "a")])
     assert rows.shape == (3, 2) and rows.names == ["C1", "C2"] and rows.types["C2"] == "enum"
     assert rows.levels() == [[], ["a", "b"]]
