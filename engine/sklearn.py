@@ -13,6 +13,7 @@ gives the bit-identical model). Without one, training uses every core and is not
 from __future__ import annotations
 
 import numbers
+import textwrap
 import warnings
 
 import numpy as np
@@ -291,28 +292,24 @@ class DeepLearningRegressor(RegressorMixin, _DeepLearningBase):
         return np.asarray(self._scores(X), dtype=np.float64)
 
 
-_REPRODUCIBLE_COST = """
-Reproducibility: ``random_state=None`` (the default) draws a fresh seed and trains on every core (Hogwild!-style
-threads), which is fastest but not repeatable. With an int (or a RandomState) the fit is reproducible: one training
-thread, a scoring after every iteration, and the rows ordered by a hash of their content (so the model does not
-depend on the order of the rows, and integer sample weights equal repeated rows bit for bit). {cost}
-Set ``reproducible=False`` to keep a seeded start with fast, non-repeatable training.
-"""
-
 _CLASSIFIER_DOC = """H2O-style Deep Learning classifier (softmax output, cross-entropy by default) for arrays and
-DataFrames.
+DataFrames. ``predict`` is the argmax of ``predict_proba`` by default; ``threshold='max_f1'`` gives H2O's binomial
+rule (the threshold that maximizes F1) and a number gives a fixed threshold on ``predict_proba(X)[:, 1]``."""
+_REGRESSOR_DOC = """H2O-style Deep Learning regressor (linear output in standardized response space) for arrays and
+DataFrames; ``distribution`` / ``loss`` choose gaussian, poisson, gamma, tweedie, laplace, quantile or huber."""
+REPRODUCIBILITY_DOC = """Reproducibility: ``random_state=None`` (the default) draws a fresh seed and trains on every
+core, which is fastest but not repeatable. With an int (or a RandomState) the fit is reproducible: one training
+thread, a scoring after every iteration, and the rows ordered by a hash of their content (so the model does not
+depend on the order of the rows, and integer sample weights equal repeated rows bit for bit). It costs speed: the
+threaded row kernel is about 1.7x one thread on 2 idle cores, and hashing the rows takes 0.5 s per 20 million
+values. Bit-identical means: in one process, or in processes that load the same cached numba kernels
+(docs/h2o-differences.md). ``reproducible=False`` keeps a seeded start with fast, non-repeatable training."""
 
-``predict`` is the argmax of ``predict_proba`` by default; ``threshold='max_f1'`` gives H2O's binomial rule (the
-threshold that maximizes F1) and a number gives a fixed threshold on ``predict_proba(X)[:, 1]``.
-"""
-_REGRESSOR_DOC = """H2O-style Deep Learning regressor (linear output in standardized response space) for arrays
-and DataFrames; ``distribution`` / ``loss`` choose gaussian, poisson, gamma, tweedie, laplace, quantile or huber.
-"""
-REPRODUCIBLE_COST = ("It costs speed: training runs on one thread (the threaded row kernel is about 1.7x one "
-                     "thread on 2 idle cores), scores after every epoch, and hashes the rows once (0.5 s for 20 "
-                     "million values). Bit-identical means: in one process, or in processes that load the same "
-                     "cached numba kernels (docs/h2o-differences.md).")
-DeepLearningClassifier.__doc__ = "\n".join((
-    _CLASSIFIER_DOC, _REPRODUCIBLE_COST.format(cost=REPRODUCIBLE_COST), params_doc(DeepLearningClassifier._params)))
-DeepLearningRegressor.__doc__ = "\n".join((
-    _REGRESSOR_DOC, _REPRODUCIBLE_COST.format(cost=REPRODUCIBLE_COST), params_doc(DeepLearningRegressor._params)))
+
+def _class_doc(intro, cls, classifier):
+    text = "\n\n".join(textwrap.fill(" ".join(par.split()), 116) for par in (intro, REPRODUCIBILITY_DOC))
+    return f"{text}\n\n{params_doc(cls._params, classifier)}"
+
+
+DeepLearningClassifier.__doc__ = _class_doc(_CLASSIFIER_DOC, DeepLearningClassifier, classifier=True)
+DeepLearningRegressor.__doc__ = _class_doc(_REGRESSOR_DOC, DeepLearningRegressor, classifier=False)

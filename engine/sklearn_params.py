@@ -8,6 +8,7 @@ docstrings are built from this table; nothing is copied by hand.
 from __future__ import annotations
 
 import inspect
+import textwrap
 from dataclasses import dataclass
 
 from .params import PARAMETER_NAMES, parameter_info
@@ -116,12 +117,14 @@ OWN_PARAMS = {
 
 
 def estimator_params(kind):
-    """The constructor arguments of ``kind`` ("classifier" or "regressor"), in declaration order."""
+    """The constructor arguments of ``kind`` ("classifier" or "regressor"), in Flow's order, then the estimator's
+    own."""
     skip = set(NOT_ON_ARRAYS) | set(REGRESSOR_ONLY if kind == "classifier" else CLASSIFIER_ONLY)
     clash = [n for n in PARAMETER_NAMES if n in SKLEARN_NAMES.values() or n in OWN_PARAMS]
     if clash:  # an engine parameter named like a scikit-learn alias would be ambiguous
         raise AssertionError(f"engine parameters {clash} collide with the estimators' own names")
-    out = [_engine_param(n) for n in PARAMETER_NAMES if n not in skip]
+    names = sorted((n for n in PARAMETER_NAMES if n not in skip), key=lambda n: parameter_info(n).precedence)
+    out = [_engine_param(n) for n in names]  # Flow's order: critical, secondary, expert
     own = ("early_stopping", "validation_fraction") + (("threshold",) if kind == "classifier" else ())
     return tuple(out) + tuple(OWN_PARAMS[n] for n in own)
 
@@ -161,10 +164,24 @@ def _hint(name):
     return ""
 
 
-def params_doc(params):
-    """The numpydoc "Parameters" section for ``params``."""
+ATTRIBUTES = {
+    "model_": "The trained DeepLearningModel (scoring_history(), varimp(), model_performance(frame), predict(frame)); "
+              "None for a classifier fitted on a single class.",
+    "n_iter_": "Epochs trained, rounded up (fewer than max_iter when early stopping fired).",
+    "n_features_in_": "Number of columns of X seen by fit.",
+    "feature_names_in_": "Column names of X when X was a DataFrame with string column names.",
+}
+
+
+def params_doc(params, classifier):
+    """The numpydoc "Parameters" and "Attributes" sections for ``params``."""
     lines = ["Parameters", "----------"]
     for p in params:
         lines.append(f"{p.name} : default={p.default!r}")
-        lines.append(f"    {p.doc}")
+        lines.append(textwrap.fill(p.doc, 116, initial_indent="    ", subsequent_indent="    "))
+    attributes = ({"classes_": "The class labels, in the order of predict_proba's columns."} if classifier else {}) \
+        | ATTRIBUTES
+    lines += ["", "Attributes", "----------"]
+    for name, doc in attributes.items():
+        lines += [name, textwrap.fill(doc, 116, initial_indent="    ", subsequent_indent="    ")]
     return "\n".join(lines)

@@ -105,7 +105,7 @@ def test_every_declared_parameter_is_exposed_or_excluded_with_a_reason():
             assert SKLEARN_NAMES.get(engine, engine) not in names
         else:
             assert SKLEARN_NAMES.get(engine, engine) in names, engine
-    doc = DeepLearningClassifier.__doc__
+    doc = " ".join(DeepLearningClassifier.__doc__.split())
     assert "n_iter_no_change : default=5" in doc and parameter_info("stopping_rounds").doc in doc
     assert "tweedie_power" in DeepLearningRegressor().get_params()
     assert "tweedie_power" not in DeepLearningClassifier().get_params()
