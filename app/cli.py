@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from deepbrook.app.context import (DEFAULT_MAX_DECOMPRESSED_MB, DEFAULT_MAX_FRAME_MB, DEFAULT_WORKSPACE, ENV_DASK,
-                                   ENV_DATA_ROOTS, ENV_DECOMPRESSED_LIMIT, ENV_FRAME_LIMIT, ENV_UPLOAD_LIMIT,
-                                   ENV_WORKSPACE)
+                                   ENV_DATA_ROOTS, ENV_DECOMPRESSED_LIMIT, ENV_FRAME_LIMIT, ENV_UPLOAD_ENDPOINT,
+                                   ENV_UPLOAD_LIMIT, ENV_WORKSPACE)
 
 SERVER = Path(__file__).with_name("server.py")
 APP_ROUTE = "server"  # panel serve names the route after the script
+UPLOAD_PLUGIN = "deepbrook.app.uploads"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +47,8 @@ def serve_command(args) -> tuple[list[str], dict, str]:
     if args.address in ("0.0.0.0", "::"):
         origins = {"*"}
     cmd = [sys.executable, "-m", "panel", "serve", str(SERVER), "--port", str(args.port),
-           "--address", args.address, "--plugins", "deepbrook.app.health", "--index", APP_ROUTE, "--global-loading-spinner"]
+           "--address", args.address, "--plugins", "deepbrook.app.health", "--index", APP_ROUTE,
+           "--global-loading-spinner", "--plugins", UPLOAD_PLUGIN]  # uploads stream to disk over HTTP
     if args.num_threads > 0:  # 0: every callback on the event loop
         cmd += ["--num-threads", str(args.num_threads)]
     for o in sorted(origins):
@@ -56,6 +58,7 @@ def serve_command(args) -> tuple[list[str], dict, str]:
     env = dict(os.environ)
     env[ENV_WORKSPACE] = str(Path(args.workspace).expanduser().resolve())
     env[ENV_UPLOAD_LIMIT] = str(args.upload_limit_mb)
+    env[ENV_UPLOAD_ENDPOINT] = "1"
     env[ENV_DECOMPRESSED_LIMIT] = str(args.max_decompressed_mb)
     env[ENV_FRAME_LIMIT] = str(args.max_frame_mb)
     env.setdefault("NUMBA_THREADING_LAYER", "omp")

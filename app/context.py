@@ -20,6 +20,7 @@ DEFAULT_WORKSPACE = Path(os.environ.get("DEEPBROOK_HOME", Path.home() / ".deepbr
 ENV_WORKSPACE = "DEEPBROOK_WORKSPACE"
 ENV_DATA_ROOTS = "DEEPBROOK_DATA_ROOTS"
 ENV_UPLOAD_LIMIT = "DEEPBROOK_UPLOAD_LIMIT_MB"
+ENV_UPLOAD_ENDPOINT = "DEEPBROOK_UPLOAD_ENDPOINT"  # "1" when `deepbrook serve` serves deepbrook.app.uploads
 ENV_DECOMPRESSED_LIMIT = "DEEPBROOK_MAX_DECOMPRESSED_MB"
 ENV_FRAME_LIMIT = "DEEPBROOK_MAX_FRAME_MB"
 # a served notebook's defaults: a file may expand to 2 GB, a parsed frame may hold 4 GB
@@ -36,7 +37,7 @@ class AppState:
 
     def __init__(self, workspace_dir=None, data_roots=None, upload_limit_mb=200, dask_scheduler=None,
                  workspace=None, jobs=None, max_decompressed_mb=DEFAULT_MAX_DECOMPRESSED_MB,
-                 max_frame_mb=DEFAULT_MAX_FRAME_MB):
+                 max_frame_mb=DEFAULT_MAX_FRAME_MB, upload_endpoint=False):
         self.workspace_dir = Path(workspace_dir).expanduser().resolve() if workspace_dir else None
         if self.workspace_dir is not None:
             self.workspace_dir.mkdir(parents=True, exist_ok=True)
@@ -58,6 +59,7 @@ class AppState:
             *([self.data_dir] if self.data_dir else []), *BUNDLED_DATA_DIRS]
         self.data_roots = [Path(r).expanduser().resolve() for r in roots]
         self.upload_limit_mb = float(upload_limit_mb)
+        self.upload_endpoint = bool(upload_endpoint)  # uploads stream over HTTP (else over the websocket)
         from deepbrook.engine import ReadLimits
 
         # what one parse may decompress and hold: enforced while the file streams (zip bombs stop early)
@@ -81,6 +83,7 @@ class AppState:
                       upload_limit_mb=float(env.get(ENV_UPLOAD_LIMIT, 200)),
                       max_decompressed_mb=float(env.get(ENV_DECOMPRESSED_LIMIT, DEFAULT_MAX_DECOMPRESSED_MB)),
                       max_frame_mb=float(env.get(ENV_FRAME_LIMIT, DEFAULT_MAX_FRAME_MB)),
+                      upload_endpoint=env.get(ENV_UPLOAD_ENDPOINT) == "1",
                       dask_scheduler=env.get(ENV_DASK) or None)
         if env.get(ENV_DATA_ROOTS):
             kwargs["data_roots"] = [p for p in env[ENV_DATA_ROOTS].split(os.pathsep) if p]
@@ -89,7 +92,7 @@ class AppState:
 
     @property
     def upload_dir(self) -> Path:
-        """Where uploaded files land: inside the first data root, so they can be imported by path."""
+        """Where uploaded files land (the workspace's data/uploads); always one of the roots cells may read."""
         d = (self.data_dir or self.data_roots[0]) / "uploads"
         d.mkdir(parents=True, exist_ok=True)
         return d

@@ -1,7 +1,9 @@
 """Flow's import form: a path box completing within the server's data folders, an upload box, and Import.
 
-Only paths inside `ctx.app.data_roots` are ever suggested or accepted (the server must not expose its
-filesystem); uploads are size-limited and land in the upload folder, which is inside a data root.
+Only paths inside the server's allowed roots are ever suggested or accepted (the server must not expose its
+filesystem). Uploads land in the upload folder, which is always importable: under `deepbrook serve` they stream
+over HTTP to disk (`deepbrook.app.uploads`), elsewhere (Jupyter) they come over the websocket, which caps them at
+WEBSOCKET_UPLOAD_MB. Either way the form states the real limit and a same-name upload never replaces a file.
 """
 from __future__ import annotations
 
@@ -10,11 +12,14 @@ from pathlib import Path
 import panel as pn
 import param
 
+from ..uploads import UPLOAD_URL, UploadError, checked_name, store_received
 from ._common import button, error_alert, run_routine, test_id, title
 from .parse_view import display_paths
+from .upload_widget import StreamingUpload
 
 
 MAX_SUGGESTIONS = 12
+WEBSOCKET_UPLOAD_MB = 15  # Bokeh's 20 MB websocket message holds a 15 MB file once base64-encoded
 
 
 class ImportState(param.Parameterized):
@@ -51,13 +56,32 @@ class ImportState(param.Parameterized):
     def remove(self, path):
         self.selected = [p for p in self.selected if p != path]
 
+    def upload_limit_mb(self) -> float:
+        """The limit the form states: the server's with the HTTP endpoint, else what the websocket carries."""
+        return upload_limit_mb(self.ctx, websocket=not getattr(self.ctx.app, "upload_endpoint", False))
+
     def save_upload(self, filename: str, data: bytes) -> str:
-        """Write an uploaded file into the upload folder (size-limited) and select it; returns its routine path."""
+        """Store bytes that came over the websocket (size-limited, never replacing a file) and select them."""
         try:
             rel = store_upload(self.ctx, filename, data)
-        except ValueError as e:
+        except UploadError as e:
             self.error = str(e)
             return ""
+        return self._select(rel)
+
+    def uploaded(self, answer: dict) -> str:
+        """Select the file the upload endpoint stored (its answer comes from the browser: checked again here)."""
+        try:
+            target = Path(self.ctx.app.upload_dir) / checked_name(answer.get("name"))
+        except UploadError as e:
+            self.error = str(e)
+            return ""
+        if not target.is_file():
+            self.error = f"the uploaded file {target.name!r} is not in the upload folder"
+            return ""
+        return self._select(display_paths(self.ctx, [target])[0])
+
+    def _select(self, rel: str) -> str:
         self.error = ""
         if rel not in self.selected:
             self.selected = self.selected + [rel]
@@ -65,13 +89,16 @@ class ImportState(param.Parameterized):
 
 
 def store_upload(ctx, filename: str, data: bytes) -> str:
-    """Write an uploaded file into the upload folder; returns the path cells name it by (ValueError over the limit)."""
-    limit = float(ctx.app.upload_limit_mb) * 1024 * 1024
-    if len(data) > limit:
-        raise ValueError(f"{filename} is {len(data) / 1e6:.1f} MB; the upload limit is {ctx.app.upload_limit_mb:g} MB")
-    target = Path(ctx.app.upload_dir) / Path(filename).name
-    target.write_bytes(data)
+    """Store bytes that came over the websocket in the upload folder (checked name, the real limit, never
+    replacing a file); returns the path cells name it by. UploadError (a ValueError) says what is wrong."""
+    target = store_received(ctx.app.upload_dir, filename, data, int(upload_limit_mb(ctx, True) * (1 << 20)))
     return display_paths(ctx, [target])[0]
+
+
+def upload_limit_mb(ctx, websocket: bool) -> float:
+    """The real limit of an upload: the server's, and at most what one websocket message carries on that path."""
+    limit = float(ctx.app.upload_limit_mb)
+    return min(limit, WEBSOCKET_UPLOAD_MB) if websocket else limit
 
 
 class ImportView(pn.viewable.Viewer):
@@ -86,8 +113,14 @@ class ImportView(pn.viewable.Viewer):
         self.suggestions = pn.Column(css_classes=test_id("import-suggestions"))
         s.param.watch(self._render_suggestions, "suggestions")
         self._render_suggestions()
-        self.upload = pn.widgets.FileInput(css_classes=test_id("import-upload"), multiple=False)
-        self.upload.param.watch(self._uploaded, "value")
+        if getattr(ctx.app, "upload_endpoint", False):
+            self.upload = StreamingUpload(url=UPLOAD_URL, limit_bytes=int(s.upload_limit_mb() * (1 << 20)),
+                                          css_classes=test_id("import-upload"))
+            self.upload.param.watch(lambda e: s.uploaded(e.new), "uploaded")
+            self.upload.param.watch(lambda e: setattr(s, "error", e.new), "error")
+        else:
+            self.upload = pn.widgets.FileInput(css_classes=test_id("import-upload"), multiple=False)
+            self.upload.param.watch(self._uploaded, "value")
         self.selected = pn.Column(css_classes=test_id("import-selected"))
         s.param.watch(self._render_selected, "selected")
         self._render_selected()
@@ -138,7 +171,7 @@ class ImportView(pn.viewable.Viewer):
         s = self.state
         err = error_alert(s.error, "import-error")
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
-        limit = f"upload (at most {self.ctx.app.upload_limit_mb:g} MB)"
+        limit = f"upload (at most {s.upload_limit_mb():g} MB)"
         parts = [title("Import Files", "📂"), pn.Row(self.path, button("Add", "import-add", s.add)), self.suggestions,
                  pn.Row(pn.pane.Markdown(limit, margin=(0, 5)), self.upload), self.selected, err,
                  button("Import", "import-button", self.import_files, color="primary")]

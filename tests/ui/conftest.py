@@ -1,4 +1,5 @@
 """A real `deepbrook serve` in a subprocess for the browser tests (one per test session)."""
+import contextlib
 import os
 import socket
 import subprocess
@@ -46,22 +47,35 @@ def stop(proc: subprocess.Popen):
         proc.wait()
 
 
+@contextlib.contextmanager
+def running_server(workspace: Path, *options: str):
+    """`deepbrook serve` on a free port with `workspace` and extra `options`; yields its base URL."""
+    port = free_port()
+    log_path = workspace.parent / f"server-{workspace.name}.log"
+    log = open(log_path, "w")  # a file, not a pipe: a full pipe would block the server
+    proc = subprocess.Popen([*deepbrook_command(), "serve", "--port", str(port), "--address", "127.0.0.1",
+                             "--workspace", str(workspace), "--num-threads", os.environ.get("DEEPBROOK_UI_THREADS", "2"),
+                             *options], stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_live(f"http://127.0.0.1:{port}/liveness", proc, log_path)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(proc)
+        log.close()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """Start `deepbrook serve` on a free port with a fresh workspace; yields (base URL, workspace dir)."""
     workspace = tmp_path_factory.mktemp("ui-workspace")
-    port = free_port()
-    log_path = workspace.parent / "server.log"
-    log = open(log_path, "w")  # a file, not a pipe: a full pipe would block the server
-    proc = subprocess.Popen([*deepbrook_command(), "serve", "--port", str(port), "--address", "127.0.0.1",
-                             "--workspace", str(workspace), "--num-threads", os.environ.get("DEEPBROOK_UI_THREADS", "2")],
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_live(f"http://127.0.0.1:{port}/liveness", proc, log_path)
-        yield f"http://127.0.0.1:{port}/", workspace
-    finally:
-        stop(proc)
-        log.close()
+    with running_server(workspace) as url:
+        yield url, workspace
+
+
+@pytest.fixture(scope="session")
+def serve_with():
+    """`running_server(workspace, *options)` for tests that need their own server options."""
+    return running_server
 
 
 @pytest.fixture
