@@ -148,7 +148,9 @@ class UploadHandler(AuthRequestHandler):
             self.failure = str(e)
             self._reply(e.status, {"error": self.failure})
             return
-        self.request.connection.set_max_body_size(self.receiver.limit + 1)
+        # tornado's own cap sits one read past ours, so our count (which removes the partial file before
+        # answering) always fires first
+        self.request.connection.set_max_body_size(self.receiver.limit + (1 << 20))
 
     def _raw_name(self) -> str:
         """The name as sent: tornado's get_argument would turn a NUL into a space and hide the attack."""
