@@ -5,6 +5,6 @@ server: frames and models live in this process; see README "Coming from H2O" for
 """
 from . import estimators, exceptions, grid  # noqa: F401
 from .api import (__version__, as_list, cluster, connect, create_frame, download_csv, export_file,  # noqa: F401
-                  get_frame, get_model, import_file, init, load_model, ls, no_progress, rapids, remove, remove_all,
-                  save_model, show_progress, shutdown, upload_custom_metric, upload_file)
+                  get_frame, get_grid, get_model, import_file, init, load_model, ls, no_progress, rapids, remove,
+                  remove_all, save_model, show_progress, shutdown, upload_custom_metric, upload_file)
 from .frame import H2OFrame  # noqa: F401

@@ -123,6 +123,14 @@ def get_model(model_id):
     return obj
 
 
+def get_grid(grid_id):
+    from .grid.grid_search import H2OGridSearch
+    obj = session.lookup(grid_id)
+    if not isinstance(obj, H2OGridSearch):
+        raise H2OResponseError(f"Grid {grid_id!r} not found")
+    return obj
+
+
 def ls():
     """Keys of the frames and models kept in this process (pandas, one column ``key``, as H2O's ls)."""
     return pd.DataFrame({"key": session.named_keys()})

@@ -592,6 +592,27 @@ class H2OFrame:
         vals = _as_number(self._fr, col)
         return self._derived(Frame.from_arrays({"C1": np.unique(vals[~np.isnan(vals)])}))
 
+    def table(self, data2=None, dense=True):
+        """Counts of each value (one column) or each pair of values (two columns, or this column and ``data2``)."""
+        frame = self if data2 is None else self.cbind(data2)
+        if not 1 <= frame.ncol <= 2:
+            raise H2OValueError("table() counts one or two columns", var_name="data2")
+        df = frame.as_data_frame()
+        counts = df.groupby(list(df.columns), dropna=True, sort=True).size().reset_index(name="Count")
+        return self._derived(Frame.from_pandas(counts))
+
+    def sort(self, by, ascending=True):
+        """Rows ordered by the ``by`` columns (names or indices; stable; missing values last)."""
+        names = self._names(by)
+        asc = [ascending] * len(names) if isinstance(ascending, bool) else list(ascending)
+        if len(asc) != len(names):
+            raise H2OValueError("ascending needs one flag per sort column", var_name="ascending")
+        keys = pd.DataFrame({c: self._operand(c, None) if self._fr.types[c] != "enum"
+                             else pd.Categorical.from_codes(self._fr.codes(c), self._fr.domain(c))
+                             for c in names})
+        order = keys.sort_values(names, ascending=asc, kind="stable", na_position="last").index.to_numpy()
+        return self._derived(self._fr.rows(order))
+
     # ------------------------------------------------------------------ conversion and display
     def as_data_frame(self, use_pandas=True, header=True, **_kw):
         """pandas DataFrame (categoricals as text), or a list of rows of text with the header first."""

@@ -219,3 +219,17 @@ def test_rapids_setproperty_only(h2o):
         h2o.rapids('(setproperty "sys.ai.h2o.algos.evaluate_auto_model_parameters" "true")')
     with pytest.raises(H2OValueError, match="not supported in-process"):
         h2o.rapids("(tmp= py_1 (cols py_2 [0]))")
+
+
+def test_table_and_sort(prostate):
+    counts = prostate["RACE"].table().as_data_frame()
+    df = prostate.as_data_frame()
+    assert counts["RACE"].tolist() == sorted(df.RACE.unique().tolist())
+    assert counts["Count"].tolist() == df.RACE.value_counts().sort_index().tolist()
+    pairs = prostate[["RACE", "CAPSULE"]].table().as_data_frame()
+    assert pairs["Count"].sum() == 380 and list(pairs.columns) == ["RACE", "CAPSULE", "Count"]
+    by_age = prostate.sort("AGE").as_data_frame()
+    assert by_age.AGE.is_monotonic_increasing and by_age.shape == (380, 9)
+    two = prostate.sort(["RACE", "AGE"], ascending=[True, False]).as_data_frame()
+    expected = df.sort_values(["RACE", "AGE"], ascending=[True, False], kind="stable")
+    assert two.ID.tolist() == expected.ID.tolist()

@@ -40,3 +40,12 @@ def test_grid_from_a_class_with_random_search(iris):
     assert len(gs) == 2 and len({m.model_id for m in gs}) == 2
     with pytest.raises(H2OValueError, match="hyper_params"):
         H2OGridSearch(H2ODeepLearningEstimator, {})
+
+
+def test_get_grid_by_id(h2o, iris):
+    gs = H2OGridSearch(H2ODeepLearningEstimator(epochs=1), {"hidden": [[2], [3]]}, grid_id="by_id")
+    gs.train(x=list(range(4)), y=4, training_frame=iris)
+    assert h2o.get_grid("by_id") is gs
+    from deepbrook.h2o.exceptions import H2OResponseError
+    with pytest.raises(H2OResponseError, match="Grid 'nope' not found"):
+        h2o.get_grid("nope")
