@@ -272,3 +272,15 @@ def test_special_columns_and_runtime_limit(prostate):
     quick.train(x=["AGE", "PSA"], y="VOL", training_frame=prostate, max_runtime_secs=2)
     assert quick._model.output["stop_reason"] == "max_runtime_secs"
     assert quick.scoring_history()["epochs"].iloc[-1] < 1e6
+
+
+def test_init_banner_and_categorical_offsets(h2o, prostate, capsys):
+    h2o.init()
+    assert capsys.readouterr().out.count("\n") == 1                 # one line
+    prostate["RACE"] = prostate["RACE"].asfactor()                  # levels 0, 1, 2
+    prostate["DPROS"] = prostate["DPROS"].asfactor()                # levels 1, 2, 3, 4
+    m = H2ODeepLearningEstimator(hidden=[3], epochs=1, seed=1)
+    m.train(x=["RACE", "DPROS", "AGE"], y="VOL", training_frame=prostate)
+    # H2O's layout: categoricals by decreasing cardinality, each with a missing slot, then numerics
+    assert m.catoffsets() == [0, 5, 9]
+    assert len(m.normmul()) == 1 and m.normsub() == [pytest.approx(prostate["AGE"].mean()[0])]
