@@ -32,6 +32,21 @@ def test_builds_the_panel_serve_command(tmp_path):
     assert url == "http://127.0.0.1:6123/"
 
 
+def test_limits_and_the_upload_endpoint_reach_the_server(tmp_path, monkeypatch):
+    cmd, env, _url = command_for("--workspace", str(tmp_path / "ws"), "--upload-limit-mb", "40",
+                                 "--max-decompressed-mb", "100", "--max-frame-mb", "300")
+    plugins = [cmd[i + 1] for i, a in enumerate(cmd) if a == "--plugins"]
+    assert "deepbrook.app.uploads" in plugins
+    for k, v in env.items():
+        if k.startswith("DEEPBROOK_"):
+            monkeypatch.setenv(k, v)
+    from deepbrook.app.context import AppState
+
+    state = AppState.from_env()
+    assert state.upload_limit_mb == 40 and state.upload_endpoint
+    assert state.read_limits.max_decompressed_bytes == 100 << 20 and state.read_limits.max_frame_bytes == 300 << 20
+
+
 def test_all_interfaces_and_open():
     cmd, _env, url = command_for("--address", "0.0.0.0", "--open")
     assert cmd[cmd.index("--allow-websocket-origin") + 1] == "*" and "--show" in cmd
