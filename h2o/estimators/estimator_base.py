@@ -249,11 +249,11 @@ class H2OEstimator:
         model = self._trained()
         if test_data is not None:
             return wrap_metrics(model.model_performance(self._frame(test_data, "test_data")._fr))
-        if xval:
-            return wrap_metrics(model.output.get("cross_validation_metrics"))
+        if train or not (valid or xval):  # H2O's order: train, then valid, then xval
+            return wrap_metrics(model.output.get("training_metrics"))
         if valid:
             return wrap_metrics(model.output.get("validation_metrics"))
-        return wrap_metrics(model.output.get("training_metrics"))
+        return wrap_metrics(model.output.get("cross_validation_metrics"))
 
     def _metric(self, method, train=False, valid=False, xval=False):
         which = [k for k, flag in (("train", train), ("valid", valid), ("xval", xval)) if flag] or ["train"]

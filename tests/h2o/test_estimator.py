@@ -66,6 +66,8 @@ def test_metrics_objects_and_model_accessors(binomial, capsys):
     assert set(both) == {"train", "valid"} and both["train"] == m.logloss()
     assert 0 <= m.error() <= 1 and m.r2() <= 1
     assert m.model_performance(train=True).mse() == m.mse()
+    assert m.model_performance(train=True, valid=True).mse() == m.mse()     # H2O answers train first
+    assert m.model_performance(xval=True) is None                            # no cross-validation here
 
 
 def test_outputs(binomial, capsys):
