@@ -192,7 +192,7 @@ class _DeepLearningBase(BaseEstimator):
                 x=x, y=y_name, training_frame=train, validation_frame=valid)
         except ParameterError as e:
             raise _in_sklearn_names(e) from e
-        self.n_iter_ = max(1, int(np.ceil(model.output["epochs"] - 1e-9)))  # epochs trained, rounded up
+        self.n_iter_ = max(0, int(np.ceil(model.output["epochs"] - 1e-9)))  # epochs trained, rounded up
         return model
 
     def _scores(self, X):

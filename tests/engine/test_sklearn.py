@@ -126,8 +126,9 @@ def test_sklearn_names_reach_the_engine_and_errors_use_them():
     p = clf.model_.params
     assert (p.hidden, p.epochs, p.mini_batch_size, p.rate, p.nesterov_accelerated_gradient, p.shuffle_training_data,
             p.l2, p.categorical_encoding) == ([9, 4], 2.0, 8, 0.01, False, True, 1e-4, "Binary")
-    with pytest.raises(ParameterError, match=r"max_iter \(H2O's epochs\): epochs must be > 0"):
-        DeepLearningClassifier(max_iter=0).fit(X, y)
+    with pytest.raises(ParameterError, match=r"max_iter \(H2O's epochs\): epochs must be >= 0"):
+        DeepLearningClassifier(max_iter=-1).fit(X, y)
+    assert DeepLearningClassifier(max_iter=0, random_state=0).fit(X, y).n_iter_ == 0  # H2O: 0 keeps the start
     with pytest.raises(TypeError, match="'seed': its scikit-learn name is 'random_state'"):
         DeepLearningClassifier(seed=1)
     with pytest.raises(TypeError, match="'nfolds': not taken here .*cross_val_score"):
