@@ -2,14 +2,19 @@
 receiving, hostile names refused with a reason, a same-name upload kept beside the first, and an uploaded file
 importable whatever the data roots."""
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 import requests
 from bokeh.server.auth_provider import NullAuth
 from tornado import httpserver, web
 
+from deepbrook.app.cli import SERVER
 from deepbrook.app.context import AppState, CellContext
 from deepbrook.app.routines import run
 from deepbrook.app.uploads import HEADER, UPLOAD_URL, UploadError, UploadHandler, checked_name
@@ -189,3 +194,36 @@ def test_the_form_states_the_servers_limit(state):
     text = " ".join(str(getattr(o, "object", "")) for o in view.__panel__().objects[3].objects)
     assert "at most 1 MB" in text
     assert type(view.upload).__name__ == "StreamingUpload" and view.upload.limit_bytes == 1 << 20
+
+
+def test_a_served_upload_needs_panels_login(tmp_path):
+    """Panel's own --basic-auth in front of the real plugin route: no login, no upload; logged in, stored."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DEEPBROOK_WORKSPACE": str(tmp_path / "ws"), "DEEPBROOK_UPLOAD_ENDPOINT": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "panel", "serve", str(SERVER), "--port",
+                             str(port), "--basic-auth", "secret-pw", "--cookie-secret", "x" * 32, "--plugins",
+                             "deepbrook.app.uploads"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/login", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        url = f"{base}/{UPLOAD_URL}"
+        anonymous = requests.post(url, params={"name": "x.csv"}, data=b"a\n1\n", headers={HEADER: "1"}, timeout=10)
+        assert anonymous.status_code == 403
+        session = requests.Session()
+        login = session.post(f"{base}/login", data={"username": "u", "password": "secret-pw"}, timeout=30,
+                             allow_redirects=False)  # the redirect would open (and run) the app page
+        assert login.status_code == 302
+        stored = session.post(url, params={"name": "x.csv"}, data=b"a\n1\n", headers={HEADER: "1"}, timeout=10)
+        assert stored.status_code == 200 and stored.json()["name"] == "x.csv"
+        assert [p.name for p in (tmp_path / "ws" / "data" / "uploads").iterdir()] == ["x.csv"]
+    finally:
+        proc.terminate()
+        proc.wait(15)
