@@ -1,4 +1,5 @@
-"""`deepbrook serve`: start the notebook app with `panel serve` underneath and print its address."""
+"""`deepbrook serve` starts the notebook app with `panel serve` underneath and prints its address;
+`deepbrook run NOTEBOOK` runs a notebook (ours or H2O Flow's `.flow`) headless with the same notebook model."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--num-threads", type=int, default=4,
                    help="threads for callbacks (panel serve --num-threads; 0 = run them on the event loop)")
     s.add_argument("--open", action="store_true", help="open a browser tab")
+    r = sub.add_parser("run", help="run every cell of a notebook (ours or H2O Flow's .flow) headless, in order")
+    r.add_argument("notebook", help="the notebook file (.flow or .json)")
+    r.add_argument("--data-root", action="append", default=None, dest="data_roots",
+                   help="folder the notebook's files are read from (repeatable; default: the bundled data)")
+    r.add_argument("--workspace", default=None,
+                   help="folder to keep the frames and models in (default: memory only, nothing written)")
+    r.add_argument("--job-timeout", type=float, default=None, help="seconds to wait for one cell's job")
     return p
 
 
@@ -70,8 +78,44 @@ def serve_command(args) -> tuple[list[str], dict, str]:
     return cmd, env, f"http://{host}:{args.port}/"
 
 
+def run_notebook(args, out=sys.stdout) -> int:
+    """Run the notebook's cells in order with the app's own notebook model; one line per cell; 0 if all ran."""
+    from deepbrook.app.context import AppState
+    from deepbrook.app.notebook import Notebook
+
+    path = Path(args.notebook)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"cannot read notebook {path}: {e}", file=out)
+        return 2
+    app = AppState(workspace_dir=args.workspace, data_roots=args.data_roots)
+    nb = Notebook(app, title=path.stem)
+    try:
+        nb.load_json(text, run_text_cells=False)
+    except ValueError as e:
+        print(f"{path}: {e}", file=out)
+        return 2
+
+    def report(i, cell):
+        first = (cell.input.strip().splitlines() or [""])[0][:70]
+        print(f"cell {i:>3} {cell.status:<5} {cell.elapsed or 0:7.2f}s  {first}", file=out, flush=True)
+        for note in cell.notes:
+            print(f"          note: {note}", file=out, flush=True)
+        if cell.status == "error":
+            print(f"          error: {(cell.error.strip().splitlines() or [''])[0]}", file=out, flush=True)
+
+    ok = nb.run_all(timeout=args.job_timeout, on_cell=report)
+    done = sum(c.status == "ok" for c in nb.cells)
+    print(f"{path.name}: {done}/{len(nb.cells)} cells ran; {nb.message}", file=out, flush=True)
+    return 0 if ok else 1
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        os.environ.setdefault("NUMBA_THREADING_LAYER", "omp")
+        return run_notebook(args)
     cmd, env, url = serve_command(args)
     Path(env[ENV_WORKSPACE]).mkdir(parents=True, exist_ok=True)
     print(f"Deepbrook is starting at {url}  (workspace: {env[ENV_WORKSPACE]})", flush=True)

@@ -74,6 +74,7 @@ class AppState:
         private = [self.workspace_dir / "objects", self.workspace_dir / "manifest.json"] if self.workspace_dir \
             else []
         self.gate = PathGate(readable, writable, private)
+        self.predictions = {}  # predictions frame -> (model key, frame name), for getPredictions
 
     @classmethod
     def from_env(cls, **overrides):
@@ -152,6 +153,7 @@ class CellContext:
         self.cell = cell
         self.doc = doc  # the session's Bokeh Document (None in tests / Jupyter), for thread -> UI handoff
         self.job = None  # a routine that starts a background job sets it, so Run All can wait for it
+        self.notes = []  # what the cell tells the user besides its view (options that had no effect here)
         self._cleanups = []
 
     @property
@@ -170,6 +172,10 @@ class CellContext:
         self.notebook.select(new)
         self.notebook.run_cell(new)
         return new
+
+    def note(self, text: str):
+        """Tell the user something about this run above the cell's output (and on `deepbrook run`'s report)."""
+        self.notes.append(str(text))
 
     def resolve_path(self, path) -> Path:
         return self.app.resolve_path(path)

@@ -47,6 +47,7 @@ class Cell(param.Parameterized):
     execution_count = param.Integer(default=None, allow_None=True)
     elapsed = param.Number(default=None, allow_None=True, doc="Seconds the last run took.")
     job = param.Parameter(default=None, doc="The background Job this cell's last run started, if any.")
+    notes = param.List(default=[], item_type=str, doc="What the last run wants the user to know (ignored options).")
 
     def __init__(self, **params):
         params.setdefault("id", uuid.uuid4().hex[:10])
@@ -201,7 +202,7 @@ class Notebook(param.Parameterized):
         """Run one cell now; True on success. Errors land in the cell (status "error"), never raise."""
         c = self.cell(cell)
         c.release()
-        c.param.update(status="running", error="", job=None)
+        c.param.update(status="running", error="", job=None, notes=[])
         start = time.perf_counter()
         ctx = self.context_for(c)
         try:
@@ -212,7 +213,9 @@ class Notebook(param.Parameterized):
             return self._fail(c, f"{type(e).__name__}: {e}", start)
         c.context = ctx
         job = getattr(output, "job", None) or _job_of(ctx)
-        c.param.update(output=output, status="ok", elapsed=time.perf_counter() - start, job=job,
+        if ctx.notes:
+            output = _with_notes(output, ctx.notes)
+        c.param.update(output=output, status="ok", notes=list(ctx.notes), elapsed=time.perf_counter() - start, job=job,
                        execution_count=next(self._counter) if c.kind == "code" else c.execution_count)
         return True
 
@@ -255,10 +258,25 @@ class Notebook(param.Parameterized):
                     outcome = f"Failed running your notebook at cell {i} of {n}."
                     break
                 yield c.job
+                if not self._job_succeeded(c):
+                    outcome = f"Failed running your notebook at cell {i} of {n}."
+                    break
         finally:
             self.running = False
             self.progress = ""
             self.message = outcome
+
+    @_locked
+    def _job_succeeded(self, c) -> bool:
+        """After Run All waited for a cell's job: a job that failed or was cancelled fails its cell."""
+        job = c.job
+        status = getattr(job, "status", "DONE") if job is not None else "DONE"
+        if status in ("FAILED", "CANCELLED"):
+            exc = getattr(job, "exception", None)
+            why = f"{type(exc).__name__}: {exc}" if exc is not None else "the job was cancelled"
+            c.param.update(status="error", error=f"job {getattr(job, 'key', '')} {status.lower()}: {why}")
+            return False
+        return True
 
     @_locked
     def show_skipped(self, cell, reason):
@@ -271,11 +289,29 @@ class Notebook(param.Parameterized):
                                             css_classes=["db-cell-skipped"]),
                        status="idle", error="", job=None, elapsed=None)
 
-    def run_all(self, start=0, timeout=None, skip=None) -> bool:
-        """Run every cell in order (blocking: waits for each started job); stops at the first failing cell."""
-        for job in self.run_all_steps(start, skip):
+    def run_all(self, start=0, timeout=None, skip=None, on_cell=None) -> bool:
+        """Run every cell in order (blocking: waits for each started job); stops at the first failing cell.
+
+        ``on_cell(number, cell)`` is told about each cell once it (and its job) has finished, failed or all.
+        """
+        steps = self.run_all_steps(start, skip)
+        done = 0
+
+        def tell(upto):
+            nonlocal done
+            if on_cell is not None:
+                for i in range(done, upto):
+                    on_cell(start + i + 1, self.cells[start + i])
+            done = max(done, upto)
+
+        for job in steps:
             if job is not None:
+                waited = time.perf_counter()
                 _wait_job(job, timeout)
+                cell = self.selected_cell  # the cell that started the job: its time includes the job's
+                cell.elapsed = (cell.elapsed or 0) + time.perf_counter() - waited
+            tell(self.index() - start)  # the cells before the one just run are final now
+        tell(min(len(self.cells), self.index() - start + 1) if self.cells else 0)
         return self.message.startswith("Finished")
 
     # ---------------------------------------------------------------------------------------------- persistence
@@ -365,6 +401,17 @@ def render_text_cell(cell):
     if cell.kind == "heading" and not text.lstrip().startswith("#"):
         text = "# " + text
     return pn.pane.Markdown(text, sizing_mode="stretch_width", css_classes=["db-md-output"])
+
+
+def _with_notes(output, notes):
+    """The routine's output under a note listing what the user should know (options that had no effect)."""
+    import panel as pn
+
+    alert = pn.pane.Alert("\n".join(f"- {n}" for n in notes), alert_type="info", sizing_mode="stretch_width",
+                          css_classes=["db-cell-notes"])
+    wrapped = pn.Column(alert, output, sizing_mode="stretch_width")
+    wrapped.job = getattr(output, "job", None)
+    return wrapped
 
 
 def _job_of(ctx):

@@ -63,14 +63,15 @@ class PathGate:
         text = checked_text(path)
         p = Path(text).expanduser()
         refused = None
-        for base in ([None] if p.is_absolute() else self.roots):
-            candidate = p if base is None else base / p
-            real = candidate.resolve()
-            if not self.allowed(real):
-                refused = refused or (candidate, real)
-                continue
-            if real.exists():
-                return real
+        for name in _forms(p):
+            for base in ([None] if name.is_absolute() else self.roots):
+                candidate = name if base is None else base / name
+                real = candidate.resolve()
+                if not self.allowed(real):
+                    refused = refused or (candidate, real)
+                    continue
+                if real.exists():
+                    return real
         if refused is not None and (refused[0].exists() or refused[0].is_symlink() or p.is_absolute()
                                     or ".." in p.parts):
             raise self._outside(text, refused[1])
@@ -101,11 +102,10 @@ class PathGate:
         return out
 
     def _glob(self, pattern) -> list[Path]:
-        p = Path(pattern).expanduser()
-        bases = [None] if p.is_absolute() else self.roots
         hits = []
-        for base in bases:
-            full = str(p if base is None else base / p)
+        for name, base in ((n, b) for n in _forms(Path(pattern).expanduser())
+                           for b in ([None] if n.is_absolute() else self.roots)):
+            full = str(name if base is None else base / name)
             for hit in sorted(glob.glob(full)):
                 real = Path(hit).resolve()
                 if not self.allowed(real):
@@ -131,6 +131,17 @@ class PathGate:
                                  f"{f' (it leads to {real})' if str(real) != text else ''}; allowed: "
                                  f"{', '.join(map(str, self.writable))}")
         return real
+
+
+def _forms(p: Path) -> list[Path]:
+    """The name, then (for a relative name with leading '..') the name below a root: H2O Flow writes paths relative
+    to the folder H2O was started in (``../smalldata/x.csv``), which we read as relative to each data root."""
+    if p.is_absolute() or not p.parts or p.parts[0] != "..":
+        return [p]
+    parts = p.parts
+    while parts and parts[0] in ("..", "."):
+        parts = parts[1:]
+    return [p, Path(*parts)] if parts else [p]
 
 
 def _unique(paths):

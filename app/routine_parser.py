@@ -21,6 +21,15 @@ class RoutineSyntaxError(ValueError):
         self.column = column
 
 
+class Name(str):
+    """A bare word given as an argument (Flow writes ``assist buildModel``: the routine itself, not a string).
+
+    Only a routine's name may be passed this way; `routines.invoke` checks that."""
+
+    def __repr__(self):
+        return f"Name({str(self)!r})"
+
+
 class Call(NamedTuple):
     name: str
     args: list
@@ -194,6 +203,10 @@ class _Parser:
         if kwargs:
             raise RoutineSyntaxError("a positional value cannot follow 'key: value' arguments",
                                      tok.line if tok else None, tok.col if tok else None)
+        if tok is not None and tok.kind == "name" and tok.text not in _CONSTANTS:
+            self.next()
+            args.append(Name(tok.text))  # `assist buildModel`: a routine named as an argument
+            return
         args.append(self.value())
 
     def call(self) -> Call:

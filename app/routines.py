@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .routine_parser import Call, RoutineSyntaxError, format_call, parse_call
+from .routine_parser import Call, Name, RoutineSyntaxError, format_call, parse_call
 
 __all__ = ["ROUTINES", "RoutineError", "RoutineSyntaxError", "Routine", "run", "parse_call", "format_call",
            "usage", "help_table"]
@@ -93,6 +93,9 @@ def run(ctx, text: str):
 
 def invoke(ctx, call: Call):
     r = lookup(call.name)
+    for a in call.args:  # a bare word may only name a routine (`assist buildModel`); other text needs quotes
+        if isinstance(a, Name) and _ALIASES.get(a, a) not in ROUTINES:
+            raise RoutineError(f"{str(a)!r} is not a value; put text in quotes: \"{a}\"")
     try:
         bound = r.signature.bind(*call.args, **call.kwargs)
     except TypeError as e:
@@ -177,14 +180,6 @@ def _resolve_paths(ctx, paths):
     return [str(p) for p in out]
 
 
-def _parse_setup(ctx, paths, options):
-    """The engine's parse setup for the cell's paths and options, under this server's read limits (a cell
-    cannot raise them)."""
-    if "limits" in options:
-        raise RoutineError("'limits' is not a parse option: the server sets the read limits")
-    return _engine().parse_setup(_resolve_paths(ctx, paths), limits=ctx.app.read_limits, **options)
-
-
 def _name(value, what):
     """A workspace name given by a cell (frame, model or destination), checked before any work starts."""
     try:
@@ -195,18 +190,36 @@ def _name(value, what):
 
 # ---------------------------------------------------------------------------------------------------------- routines
 @routine("Help")
-def assist(ctx, routine=None):
-    """List the routines, or open the input form of one (`assist "buildModel"`)."""
+def assist(ctx, routine=None, *args, **kwargs):
+    """List the routines, or open the input form of one (`assist splitFrame, "f"`, `assist buildModel`)."""
     if routine is None:
         return _views().assist_view(ctx)
-    forms = {"importFiles": importFiles, "buildModel": buildModel, "splitFrame": splitFrame, "predict": predict,
-             "getFrames": getFrames, "getModels": getModels, "getJobs": getJobs, "assist": assist,
-             "importModel": importModel}
     name = _ALIASES.get(routine, routine)
+    forms = {"importFiles": lambda: importFiles(ctx), "getFrames": lambda: getFrames(ctx),
+             "getModels": lambda: getModels(ctx), "getJobs": lambda: getJobs(ctx), "assist": lambda: assist(ctx),
+             "getPredictions": lambda: getPredictions(ctx), "importModel": lambda: importModel(ctx),
+             # Flow: `assist splitFrame, frame[, seed]`, `assist buildModel, algo, training_frame: f`,
+             # `assist predict, model: m, frame: f`
+             "splitFrame": lambda frame=None, seed=None: _split_form(ctx, frame, seed),
+             "buildModel": lambda algo=None, **params: _views().model_builder_view(
+                 ctx, algo or "deeplearning", params),
+             "predict": lambda model=None, frame=None, **_: predict(ctx, model=model, frame=None) if frame is None
+             else _views().predict_view(ctx, model_key=model, frame_name=frame)}
     if name not in forms:
         lookup(name)  # unknown names get the "did you mean" error
         raise RoutineError(f"{name} has no input form; run it with arguments: {usage(name)}")
-    return forms[name](ctx)
+    try:
+        return forms[name](*args, **kwargs)
+    except TypeError:
+        raise RoutineError(f"assist {name}: unexpected arguments {format_call('', *args, **kwargs).strip()}; "
+                           f"the form takes: {usage(name)}") from None
+
+
+def _split_form(ctx, frame, seed):
+    view = _views().split_frame_view(ctx, None if frame is None else _get(ctx, frame, "frame"))
+    if seed is not None:
+        view.state.seed = int(seed)
+    return view
 
 
 @routine("Data")
@@ -216,22 +229,44 @@ def importFiles(ctx, paths=None):
 
 
 @routine("Data")
-def setupParse(ctx, paths, **options):
-    """Guess how to parse files and open the editable parse setup."""
-    setup = _parse_setup(ctx, paths, options)
+def setupParse(ctx, paths=None, source_frames=None, **options):
+    """Guess how to parse files and open the editable parse setup (H2O's parse options accepted)."""
+    setup = _parse_setup(ctx, paths if paths is not None else source_frames, options)
     return _views().parse_setup_view(ctx, setup)
 
 
 @routine("Data")
-def parseFiles(ctx, paths, destination_frame=None, **options):
-    """Parse files into a frame (options as in setupParse: separator, header, column_types, ...)."""
+def parseFiles(ctx, paths=None, destination_frame=None, source_frames=None, **options):
+    """Parse files into a frame (H2O's options: parse_type, separator, check_header, column_types, ...)."""
     eng = _engine()
     if destination_frame is not None:
         _name(destination_frame, "destination_frame")
-    setup = _parse_setup(ctx, paths, options)
+    setup = _parse_setup(ctx, paths if paths is not None else source_frames, options)
     frame = eng.parse(setup, destination=destination_frame)
     ctx.workspace.put(frame.name, frame)
     return _views().frame_summary_view(ctx, frame, warnings=setup.warnings)
+
+
+def _parse_setup(ctx, paths, options):
+    """The engine's parse setup for Flow's/H2O's parse options (translated by flow_options), notes for the rest,
+    under this server's read limits (a cell cannot raise them)."""
+    from .flow_options import h2o_parse_options
+
+    if paths is None:
+        raise RoutineError("parseFiles: paths is required (the files to parse)")
+    files = _resolve_paths(ctx, paths)
+    if "limits" in options:
+        raise RoutineError("'limits' is not a parse option: the server sets the read limits")
+    overrides, after, notes = h2o_parse_options(options)
+    for n in notes:
+        ctx.note(n)
+    try:
+        setup = _engine().parse_setup(files, limits=ctx.app.read_limits, **overrides)
+    except TypeError as e:  # an option neither H2O's nor the engine's
+        raise RoutineError(f"parseFiles: {e}; H2O's options: parse_type, separator, check_header, single_quotes, "
+                           f"column_names, column_types, number_columns, skipped_columns, na_strings") from None
+    after(setup)
+    return setup
 
 
 @routine("Data")
@@ -324,13 +359,39 @@ def exportFrame(ctx, frame, path=None):
 @routine("Model")
 def buildModel(ctx, algo="deeplearning", params=None):
     """Open the model form, or (with training_frame and response_column) start training in the background."""
+    from .flow_options import h2o_model_parameters
+
     if algo != "deeplearning":
         raise RoutineError(f"unknown algorithm {algo!r}; Deepbrook builds \"deeplearning\" models")
-    params = dict(params or {})
+    if params is not None and not isinstance(params, dict):
+        raise RoutineError("buildModel: the parameters must be an object such as {training_frame: \"f.hex\", ...}")
+    params, notes = h2o_model_parameters(params or {})
     if params.get("response_column") is None and not params.get("autoencoder"):
         return _views().model_builder_view(ctx, algo, params)
+    for n in notes:
+        ctx.note(n)
     ctx.job = start_training(ctx, params)
+    for n in _inapplicable(ctx, params):
+        ctx.note(n)
     return _views().job_view(ctx, ctx.job)
+
+
+def _inapplicable(ctx, params):
+    """Options set in the call that the engine reports as not applying here (Flow greys those fields out)."""
+    eng = _engine()
+    frames = {k: _get(ctx, params[k], "frame") for k in ("training_frame", "validation_frame") if params.get(k)}
+    given = {k: v for k, v in params.items() if k not in frames}
+    try:
+        messages = eng.validate(params, **frames)
+    except (eng.ParameterError, ValueError, TypeError):
+        return []
+    out = []
+    for m in messages:
+        if m.level == "hide" and m.parameter in given and given[m.parameter] != eng.parameter_info(m.parameter).default:
+            out.append(f"{m.parameter} = {format_call('', given[m.parameter]).strip()} ignored: {m.message}")
+        elif m.level == "warning" and m.parameter in given:
+            out.append(f"{m.parameter}: {m.message}")
+    return out
 
 
 def start_training(ctx, params: dict):
@@ -438,18 +499,41 @@ def importModel(ctx, path=None):
 
 
 @routine("Score")
-def predict(ctx, model=None, frame=None, destination=None):
+def predict(ctx, model=None, frame=None, destination=None, predictions_frame=None, **options):
     """Score a frame with a model (missing model or frame: open the predict form)."""
+    from .flow_options import h2o_predict_options
+
+    destination = destination or predictions_frame
+    kind, notes = h2o_predict_options(options)
+    for n in notes:
+        ctx.note(n)
     if model is None or frame is None:
         if isinstance(model, str) and model not in ctx.workspace.names("model"):
             _store_finished_model(ctx, model)  # a model whose job just finished is offered in the form
         return _views().predict_view(ctx, model_key=model, frame_name=frame)
     m, f = _get(ctx, model, "model"), _get(ctx, frame, "frame")
     name = _name(destination or f"predictions_{model}_on_{frame}", "destination")
-    preds = m.predict(f)
+    preds = kind(m, f) if kind is not None else m.predict(f)
     ctx.workspace.put(name, preds)
     preds = ctx.workspace.get(name)  # stored under `name` (the workspace renames frames to their key)
+    _remember_prediction(ctx, name, model, frame)
     return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=preds)
+
+
+def _remember_prediction(ctx, name, model, frame):
+    """Which model scored which frame into `name`, for getPredictions (kept with the app state)."""
+    with ctx.app.lock:
+        ctx.app.predictions[name] = (model, frame)
+
+
+@routine("Score")
+def getPredictions(ctx, model=None, frame=None):
+    """List the predictions made on this server (optionally of one model or on one frame), each with View."""
+    registry = dict(ctx.app.predictions)
+    names = set(ctx.workspace.names("frame"))
+    rows = [(name, m, f) for name, (m, f) in registry.items() if name in names
+            and (model is None or m == model) and (frame is None or f == frame)]
+    return _views().predictions_view(ctx, rows)
 
 
 @routine("Admin")

@@ -13,10 +13,11 @@ from .model_view import model_view
 from .models_view import models_view
 from .parse_view import display_paths, parse_setup_view
 from .predict_view import predict_view
+from .predictions_view import predictions_view
 from .split_view import split_frame_view
 from .transfer_view import export_done_view, export_frame_view, import_model_view
 
 __all__ = ["assist_view", "display_paths", "export_done_view", "export_frame_view", "frame_data_view",
            "import_model_view", "frame_summary_view", "frames_view", "import_files_view", "job_model_key", "job_view",
            "jobs_view", "model_builder_view", "model_view", "models_view", "parse_setup_view", "predict_view",
-           "split_frame_view"]
+           "predictions_view", "split_frame_view"]
