@@ -67,6 +67,9 @@ def h2o_parse_options(options: dict):
             notes.append("na_strings per column: every listed string is NA in every column here")
     number_columns = options.pop("number_columns", None)
     types = options.pop("column_types", None)
+    if isinstance(types, dict):  # {column: type}: the engine's own form, H2O type names allowed
+        overrides["column_types"] = {k: COLUMN_TYPES.get(str(t).strip().lower(), t) for k, t in types.items()}
+        types = None
     for key in list(options):
         if key in NO_EFFECT_PARSE:
             ignored.append(f"{key} ({NO_EFFECT_PARSE[key]})")

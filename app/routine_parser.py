@@ -22,9 +22,7 @@ class RoutineSyntaxError(ValueError):
 
 
 class Name(str):
-    """A bare word given as an argument (Flow writes ``assist buildModel``: the routine itself, not a string).
-
-    Only a routine's name may be passed this way; `routines.invoke` checks that."""
+    """A routine named as an argument without quotes (Flow writes ``assist buildModel``: the routine itself)."""
 
     def __repr__(self):
         return f"Name({str(self)!r})"
@@ -103,8 +101,9 @@ def tokenize(text: str) -> list[_Tok]:
 
 
 class _Parser:
-    def __init__(self, toks):
+    def __init__(self, toks, routine_names=()):
         self.toks, self.i, self.depth = toks, 0, 0
+        self.routine_names = frozenset(routine_names)
 
     def peek(self, skip_nl=None):
         skip = self.depth > 0 if skip_nl is None else skip_nl
@@ -203,7 +202,7 @@ class _Parser:
         if kwargs:
             raise RoutineSyntaxError("a positional value cannot follow 'key: value' arguments",
                                      tok.line if tok else None, tok.col if tok else None)
-        if tok is not None and tok.kind == "name" and tok.text not in _CONSTANTS:
+        if tok is not None and tok.kind == "name" and tok.text in self.routine_names:
             self.next()
             args.append(Name(tok.text))  # `assist buildModel`: a routine named as an argument
             return
@@ -245,15 +244,18 @@ class _Parser:
         return Call(name, args, kwargs)
 
 
-def parse_call(text: str) -> Call:
-    """Parse one routine call; raises RoutineSyntaxError with line/column on anything else."""
+def parse_call(text: str, routine_names=()) -> Call:
+    """Parse one routine call; raises RoutineSyntaxError with line/column on anything else.
+
+    A bare word among the arguments is read as a `Name` only when it is one of `routine_names` (Flow's
+    ``assist buildModel``); any other bare word is an error asking for quotes."""
     if len(text) > MAX_CELL_CHARS:
         raise RoutineSyntaxError(f"the cell holds {len(text):,} characters; a routine call may have at most "
                                  f"{MAX_CELL_CHARS:,} (import data from a file instead of pasting it)")
     toks = tokenize(text)
     if not any(t.kind != "nl" for t in toks):
         raise RoutineSyntaxError("the cell is empty; type a routine such as: assist")
-    return _Parser(toks).call()
+    return _Parser(toks, routine_names).call()
 
 
 def format_value(v: Any) -> str:

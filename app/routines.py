@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .routine_parser import Call, Name, RoutineSyntaxError, format_call, parse_call
+from .routine_parser import Call, RoutineSyntaxError, format_call, parse_call
 
 __all__ = ["ROUTINES", "RoutineError", "RoutineSyntaxError", "Routine", "run", "parse_call", "format_call",
            "usage", "help_table"]
@@ -87,15 +87,12 @@ def usage(name: str) -> str:
 
 def run(ctx, text: str):
     """Parse `text` and run its routine with `ctx`; returns the routine's output (a Panel object)."""
-    call = parse_call(text)
+    call = parse_call(text, routine_names=[*ROUTINES, *_ALIASES])
     return invoke(ctx, call)
 
 
 def invoke(ctx, call: Call):
     r = lookup(call.name)
-    for a in call.args:  # a bare word may only name a routine (`assist buildModel`); other text needs quotes
-        if isinstance(a, Name) and _ALIASES.get(a, a) not in ROUTINES:
-            raise RoutineError(f"{str(a)!r} is not a value; put text in quotes: \"{a}\"")
     try:
         bound = r.signature.bind(*call.args, **call.kwargs)
     except TypeError as e:
@@ -377,21 +374,20 @@ def buildModel(ctx, algo="deeplearning", params=None):
 
 
 def _inapplicable(ctx, params):
-    """Options set in the call that the engine reports as not applying here (Flow greys those fields out)."""
+    """Notes on options set in the call that have no effect here: the engine hides them for this model (Flow greys
+    those fields out) or declares them deprecated; its warnings on given options too."""
     eng = _engine()
     frames = {k: _get(ctx, params[k], "frame") for k in ("training_frame", "validation_frame") if params.get(k)}
-    given = {k: v for k, v in params.items() if k not in frames}
     try:
         messages = eng.validate(params, **frames)
     except (eng.ParameterError, ValueError, TypeError):
         return []
-    out = []
-    for m in messages:
-        if m.level == "hide" and m.parameter in given and given[m.parameter] != eng.parameter_info(m.parameter).default:
-            out.append(f"{m.parameter} = {format_call('', given[m.parameter]).strip()} ignored: {m.message}")
-        elif m.level == "warning" and m.parameter in given:
-            out.append(f"{m.parameter}: {m.message}")
-    return out
+    hidden = [m.parameter for m in messages if m.level == "hide" and m.parameter in params]
+    deprecated = [k for k in params if k not in hidden and k in eng.DeepLearningParameters.param
+                  and eng.parameter_info(k).doc.startswith("[Deprecated]")]
+    out = [f"ignored, not used for this model: {', '.join(hidden)}"] if hidden else []
+    out += [f"ignored, deprecated in H2O and without effect: {', '.join(deprecated)}"] if deprecated else []
+    return out + [f"{m.parameter}: {m.message}" for m in messages if m.level == "warning" and m.parameter in params]
 
 
 def start_training(ctx, params: dict):

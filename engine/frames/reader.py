@@ -14,6 +14,7 @@ from .limits import DEFAULT_LIMITS
 from .names import frame_name_for
 from .setup import parse_setup, split_fields
 from .source import Source, read_parquet
+from .table_formats import TABLE_FILE_TYPES, read_source_table
 
 __all__ = ["parse", "import_file", "read_csv_table", "table_to_frame"]
 
@@ -39,6 +40,8 @@ def parse(setup, destination=None):
     for src in sources:
         if setup.file_type == "parquet" or src.file_type == "parquet":
             t = _parquet_table(setup, src, cols)
+        elif setup.file_type in TABLE_FILE_TYPES:
+            t = read_source_table(setup, src, cols)
         else:
             if src is not sources[0]:
                 _check_same_shape(setup, src, sources[0], len(cols))

@@ -17,6 +17,7 @@ from .columns import guess_type, looks_like_text, looks_numeric, normalize_type
 from .names import clean_column_names, default_column_names, renamed_columns, renamed_warning
 from .limits import DEFAULT_LIMITS, ReadLimits
 from .source import SAMPLE_BYTES, expand_paths, parquet_schema_and_sample
+from .table_formats import TABLE_FILE_TYPES, table_setup
 
 DEFAULT_NA_STRINGS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
 SEPARATORS = [",", "\t", ";", "|", " ", ":"]
@@ -27,6 +28,7 @@ SNIFF_LINES = 200
 MAX_SAMPLE_BYTES = 64 << 20  # the longest first row parse_setup reads to guess the columns
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
+FILE_TYPES = ("csv", "parquet", *TABLE_FILE_TYPES)
 _OVERRIDES = {"separator", "header", "quote", "na_strings", "encoding", "column_names", "column_types",
               "skip_columns", "fill_short_rows", "file_type"}
 
@@ -45,7 +47,7 @@ class ParseSetup:
     skip_columns: list = field(default_factory=list)
     fill_short_rows: bool = False
     preview: pd.DataFrame | None = None
-    file_type: str = "csv"
+    file_type: str = "csv"  # "csv" | "parquet" | "arff" | "xls" | "xlsx" | "svmlight"
     warnings: list = field(default_factory=list)
     newlines_in_values: bool = False
     _guessed_names: list = field(default_factory=list, repr=False)
@@ -110,6 +112,10 @@ class ParseSetup:
         same_columns = not self._sniffed or self._sniff_key()[:3] == self._sniffed[:3]
         keep = dict(column_names=list(self.column_names), column_types=dict(self.column_types),
                     skip_columns=list(self.skip_columns)) if same_columns else {}
+        if self.file_type != "csv":
+            return parse_setup(self.paths, file_type=self.file_type, column_names=list(self.column_names),
+                               column_types=dict(self.column_types), skip_columns=list(self.skip_columns),
+                               limits=self.limits)
         return parse_setup(self.paths, separator=self.separator, header=self.header, quote=self.quote,
                            na_strings=list(self.na_strings), encoding=self.encoding,
                            fill_short_rows=self.fill_short_rows, limits=self.limits, **keep)
@@ -130,8 +136,13 @@ def parse_setup(path_or_paths, *, limits=None, **overrides):
         else list(path_or_paths)
     sources = expand_paths(paths, limits)
     first = sources[0]
-    if overrides.get("file_type", first.file_type) == "parquet" or first.file_type == "parquet":
+    file_type = overrides.get("file_type") or first.file_type
+    if file_type not in FILE_TYPES:
+        raise ParseError(f"unknown file_type {file_type!r}; use one of {', '.join(FILE_TYPES)}")
+    if file_type == "parquet" or first.file_type == "parquet":
         setup = _parquet_setup(paths, sources, overrides)
+    elif file_type in TABLE_FILE_TYPES:
+        setup = table_setup(ParseSetup, paths, first, file_type, overrides)
     else:
         setup = _csv_setup(paths, first, overrides)
     setup.limits = limits

@@ -4,6 +4,7 @@ import glob
 import gzip
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from ..errors import ParseError
 from .limits import DEFAULT_LIMITS, CountingReader, ReadLimits
 
 SAMPLE_BYTES = 1 << 20
+_OLE2 = b"\xd0\xcf\x11\xe0"  # Microsoft compound file: an .xls workbook
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"),
           (b"\x28\xb5\x2f\xfd", "zstd"))
 
@@ -23,7 +25,7 @@ class Source:
     path: str
     compression: str | None = None  # None, "gzip", "bz2", "zstd", "zip"
     member: str | None = None
-    file_type: str = "csv"  # "csv" | "parquet"
+    file_type: str = "csv"  # "csv" | "parquet" | "arff" | "xls" | "xlsx" | "svmlight" (guessed from the content)
     limits: ReadLimits = field(default=DEFAULT_LIMITS, compare=False, repr=False)
 
     @property
@@ -97,9 +99,11 @@ def _sources(path, limits=DEFAULT_LIMITS):
         head = f.read(4)
     if head == b"PAR1":
         return [Source(path, file_type="parquet", limits=limits)]
+    if head == _OLE2:
+        return [Source(path, file_type="xls", limits=limits)]
     comp = next((c for magic, c in _MAGIC if head.startswith(magic)), None)
     if comp != "zip":
-        return [Source(path, compression=comp, file_type=_inner_type(path, comp), limits=limits)]
+        return [Source(path, compression=comp, file_type=_inner_type(path, comp, limits), limits=limits)]
     try:
         with zipfile.ZipFile(path) as z:
             members = [m.filename for m in z.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
@@ -110,10 +114,11 @@ def _sources(path, limits=DEFAULT_LIMITS):
     for m in members:
         _check_member_name(path, m)
     if "[Content_Types].xml" in members:
-        raise ParseError(f"{path} is an Office document (e.g. an Excel workbook), which cannot be parsed; "
+        if any(m.startswith("xl/") for m in members):
+            return [Source(path, file_type="xlsx", limits=limits)]
+        raise ParseError(f"{path} is an Office document that is not an Excel workbook, which cannot be parsed; "
                          f"save it as CSV", path=path)
-    return [Source(path, "zip", m, "parquet" if m.lower().endswith(".parquet") else "csv", limits)
-            for m in members]
+    return [Source(path, "zip", m, _text_type(Source(path, "zip", m, limits=limits)), limits) for m in members]
 
 
 def _check_member_name(path, member):
@@ -125,11 +130,29 @@ def _check_member_name(path, member):
                          f"'..'); refusing to read the archive", path=path)
 
 
-def _inner_type(path, comp):
-    if comp is None:
-        return "csv"
-    src = Source(path, comp)
-    return "parquet" if src.sample(4) == b"PAR1" else "csv"
+def _inner_type(path, comp, limits=DEFAULT_LIMITS):
+    return _text_type(Source(path, comp, limits=limits))
+
+
+_SVMLIGHT = re.compile(rb"^[-+]?[\d.eE+-]+(\s+(qid:\S+|\d+:\S+))+\s*(#.*)?$")
+
+
+def _text_type(src):
+    """parquet, xls, arff (a header of % comments then @relation), svmlight (`target index:value` lines) or csv."""
+    head = src.sample(4)
+    if head == b"PAR1":
+        return "parquet"
+    if head == _OLE2:
+        return "xls"
+    sample = src.sample(1 << 14)
+    lines = sample.splitlines()[:-1] if len(sample) >= 1 << 14 else sample.splitlines()  # last may be cut
+    lines = [ln.strip() for ln in lines]
+    lines = [ln for ln in lines if ln and not ln.startswith(b"%")]
+    if lines and lines[0][:9].lower() == b"@relation":
+        return "arff"
+    if lines and all(_SVMLIGHT.match(ln) for ln in lines[:20]):
+        return "svmlight"
+    return "csv"
 
 
 def read_parquet(source, columns=None):
