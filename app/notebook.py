@@ -21,6 +21,7 @@ from .routines import RoutineError, run as run_routine_text
 
 log = logging.getLogger("deepbrook.app")
 FORMAT_VERSION = 1
+FLOW_VERSION = "1.0.0"  # the version H2O Flow writes into its .flow files
 KINDS = ("code", "markdown", "heading")
 # Flow's .flow files name kinds cs/md/h1..h6; they are read too.
 _FLOW_KINDS = {"cs": "code", "md": "markdown", "raw": "markdown", **{f"h{i}": "heading" for i in range(1, 7)}}
@@ -323,6 +324,13 @@ class Notebook(param.Parameterized):
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2)
 
+    def to_flow_json(self) -> dict:
+        """The notebook as an H2O Flow `.flow` file (Flow opens it): cs / md / h1..h6 cells, inputs only."""
+        return {"version": FLOW_VERSION, "cells": [flow_cell(c.kind, c.input) for c in self.cells]}
+
+    def dumps_flow(self) -> str:
+        return json.dumps(self.to_flow_json(), indent=2)
+
     @_locked
     def load_json(self, data, run_text_cells=True):
         """Replace the cells with those of `data` (dict or JSON text); renders markdown/heading cells."""
@@ -391,6 +399,15 @@ def cells_from_json(data) -> list[tuple[str, str]]:
             text = "#" * int(c["type"][1]) + " " + text
         out.append((kind, text))
     return out
+
+
+def flow_cell(kind, text) -> dict:
+    """One cell as Flow stores it: code -> cs, markdown -> md, a heading "## T" -> h2 with input "T"."""
+    if kind == "heading":
+        stripped = text.lstrip()
+        level = min(6, max(1, len(stripped) - len(stripped.lstrip("#"))))
+        return {"type": f"h{level}", "input": stripped.lstrip("#").strip()}
+    return {"type": "md" if kind == "markdown" else "cs", "input": text}
 
 
 def render_text_cell(cell):

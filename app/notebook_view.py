@@ -194,6 +194,10 @@ class NotebookView(pn.viewable.Viewer):
         self.download = pn.widgets.FileDownload(callback=self._download_file, filename=f"{nb.title}.flow.json",
                                                 label="Download", button_type="default", css_classes=["db-download"],
                                                 margin=(4, 2), height=34, embed=False)
+        self.download_flow = pn.widgets.FileDownload(
+            callback=self._download_flow_file, filename=f"{nb.title}.flow", label="Download .flow",
+            button_type="default", css_classes=["db-download-flow"], margin=(4, 2), height=34, embed=False,
+            description="Download as an H2O Flow notebook (.flow), which H2O Flow opens")
         self.upload = pn.widgets.FileInput(accept=".json,.flow", multiple=False, css_classes=["db-upload"],
                                            margin=(4, 2), width=200)
         self.upload.param.watch(self._uploaded, "value")
@@ -214,7 +218,7 @@ class NotebookView(pn.viewable.Viewer):
               description="Run the selected cell (Ctrl+Enter)"),
             self.run_all_button,
             b("■ Stop", "stop", nb.stop, description="Stop Run All after the current cell"),
-            self.download, self.upload,
+            self.download, self.download_flow, self.upload,
             sizing_mode="stretch_width", align_items="center", css_classes=["db-toolbar"])
 
     # ---------------------------------------------------------------------------------------------- syncing
@@ -362,6 +366,10 @@ class NotebookView(pn.viewable.Viewer):
     def _download_file(self):
         self.download.filename = f"{self.notebook.title or 'notebook'}.flow.json"
         return io.StringIO(self.notebook.dumps())
+
+    def _download_flow_file(self):
+        self.download_flow.filename = f"{self.notebook.title or 'notebook'}.flow"
+        return io.StringIO(self.notebook.dumps_flow())
 
     def _uploaded(self, event):
         if event.new:

@@ -101,8 +101,8 @@ def read_arff(source, separator=None, encoding="utf-8"):
     if not names:
         raise ParseError(f"{label} declares no @attribute before @data", line=data_at, path=label)
     rows, numbers = [], []
-    seps = [separator] + [s for s in _SEPARATORS if s != separator] if separator not in (None, " ") else \
-        [None] + [s for s in _SEPARATORS if s is not None]
+    first = None if separator == " " else separator or ","  # a space: any run of white space separates
+    seps = [first] + [s for s in _SEPARATORS if s != first]
     sep = None
     for no in range(data_at + 1, len(lines) + 1):
         line = lines[no - 1].strip()
