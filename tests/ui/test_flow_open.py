@@ -43,7 +43,8 @@ def test_open_a_flow_file_run_all_and_download_it_back(page, flow_server, tmp_pa
         page.locator(".db-upload input[type=file]").set_input_files(str(NOTEBOOK))
         cells = page.locator(".db-cell")
         expect(cells).to_have_count(11)
-        expect(cells.nth(0)).to_contain_text("../smalldata/junit/iris.csv.gz")
+        expect(cells.nth(0).locator(".db-editor textarea")).to_have_value(
+            'importFiles [ "../smalldata/junit/iris.csv.gz" ]')
         page.locator(".db-tb-run-all button").click()
         progress = page.locator(".db-progress")
         expect(progress).to_contain_text("Finished running your notebook.", timeout=LONG_WAIT)
