@@ -7,11 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from deepbrook.app.access import CredentialsError, UnsafeServeError, access_settings
 from deepbrook.app.context import (DEFAULT_MAX_DECOMPRESSED_MB, DEFAULT_MAX_FRAME_MB, DEFAULT_WORKSPACE, ENV_DASK,
                                    ENV_DATA_ROOTS, ENV_DECOMPRESSED_LIMIT, ENV_FRAME_LIMIT, ENV_UPLOAD_ENDPOINT,
                                    ENV_UPLOAD_LIMIT, ENV_WORKSPACE)
 
 SERVER = Path(__file__).with_name("server.py")
+LAUNCHER = "deepbrook.app.launch"  # panel serve with security headers and the password login
 APP_ROUTE = "server"  # panel serve names the route after the script
 UPLOAD_PLUGIN = "deepbrook.app.uploads"
 
@@ -22,7 +24,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", help="serve the notebook app")
     s.add_argument("--port", type=int, default=5006)
-    s.add_argument("--address", default="127.0.0.1", help="interface to listen on (0.0.0.0 for all)")
+    s.add_argument("--address", default="127.0.0.1",
+                   help="interface to listen on; any address but loopback (0.0.0.0 for all) needs a login and "
+                        "--allow-websocket-origin")
+    s.add_argument("--basic-auth", default=None, metavar="PASSWORD_OR_FILE",
+                   help="log users in: a JSON file {\"user\": \"password\"} (or a shared password; better set "
+                        "DEEPBROOK_BASIC_AUTH, so it never shows in the process list)")
+    s.add_argument("--oauth-provider", default=None, metavar="NAME",
+                   help="log users in with Panel's OAuth provider NAME (github, google, azure, generic...); "
+                        "PANEL_OAUTH_KEY, PANEL_OAUTH_SECRET, PANEL_OAUTH_ENCRYPTION come from the environment")
+    s.add_argument("--allow-websocket-origin", action="append", default=None, dest="origins", metavar="HOST[:PORT]",
+                   help="a web address users open the app at (repeatable; or DEEPBROOK_ALLOW_WEBSOCKET_ORIGIN="
+                        "host1,host2); pages of other origins cannot open the notebook's websocket")
+    s.add_argument("--ssl-certfile", default=None, help="serve HTTPS with this certificate (PEM)")
+    s.add_argument("--ssl-keyfile", default=None, help="the certificate's private key (PEM)")
     s.add_argument("--workspace", default=os.environ.get(ENV_WORKSPACE) or str(DEFAULT_WORKSPACE),
                    help="folder holding frames, models and notebooks (shared by all tabs)")
     s.add_argument("--data-root", action="append", default=None, dest="data_roots",
@@ -50,20 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def serve_command(args) -> tuple[list[str], dict, str]:
-    """The panel serve command line, its environment, and the URL users open."""
-    origins = {f"{args.address}:{args.port}", f"127.0.0.1:{args.port}", f"localhost:{args.port}"}
-    if args.address in ("0.0.0.0", "::"):
-        origins = {"*"}
-    cmd = [sys.executable, "-m", "panel", "serve", str(SERVER), "--port", str(args.port),
+    """The server's command line, its environment, and the URL users open; `UnsafeServeError` (saying what to
+    pass) when the address reaches beyond this machine without a login and an origin list."""
+    access_args, access_env = access_settings(args.address, args.port, args.basic_auth, args.oauth_provider,
+                                              args.origins)
+    cmd = [sys.executable, "-m", LAUNCHER, str(SERVER), "--port", str(args.port),
            "--address", args.address, "--plugins", "deepbrook.app.health", "--index", APP_ROUTE,
-           "--global-loading-spinner", "--plugins", UPLOAD_PLUGIN]  # uploads stream to disk over HTTP
+           "--global-loading-spinner", "--plugins", UPLOAD_PLUGIN, *access_args]  # uploads stream to disk over HTTP
     if args.num_threads > 0:  # 0: every callback on the event loop
         cmd += ["--num-threads", str(args.num_threads)]
-    for o in sorted(origins):
-        cmd += ["--allow-websocket-origin", o]
+    for flag in ("ssl_certfile", "ssl_keyfile"):
+        if getattr(args, flag):
+            cmd += [f"--{flag.replace('_', '-')}", str(Path(getattr(args, flag)).expanduser().resolve())]
     if args.open:
         cmd.append("--show")
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "PANEL_BASIC_AUTH"}  # Panel's own lower-cases passwords
+    env.update(access_env)
     env[ENV_WORKSPACE] = str(Path(args.workspace).expanduser().resolve())
     env[ENV_UPLOAD_LIMIT] = str(args.upload_limit_mb)
     env[ENV_UPLOAD_ENDPOINT] = "1"
@@ -75,7 +92,8 @@ def serve_command(args) -> tuple[list[str], dict, str]:
     if args.dask_scheduler:
         env[ENV_DASK] = args.dask_scheduler
     host = "127.0.0.1" if args.address in ("0.0.0.0", "::") else args.address
-    return cmd, env, f"http://{host}:{args.port}/"
+    scheme = "https" if args.ssl_certfile else "http"
+    return cmd, env, f"{scheme}://{host}:{args.port}/"
 
 
 def run_notebook(args, out=sys.stdout) -> int:
@@ -112,11 +130,15 @@ def run_notebook(args, out=sys.stdout) -> int:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command == "run":
         os.environ.setdefault("NUMBA_THREADING_LAYER", "omp")
         return run_notebook(args)
-    cmd, env, url = serve_command(args)
+    try:
+        cmd, env, url = serve_command(args)
+    except (UnsafeServeError, CredentialsError) as e:
+        parser.error(str(e))
     Path(env[ENV_WORKSPACE]).mkdir(parents=True, exist_ok=True)
     print(f"Deepbrook is starting at {url}  (workspace: {env[ENV_WORKSPACE]})", flush=True)
     os.execve(cmd[0], cmd, env)  # the server replaces this process, so signals reach it directly

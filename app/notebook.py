@@ -282,11 +282,11 @@ class Notebook(param.Parameterized):
     @_locked
     def show_skipped(self, cell, reason):
         """A cell left unrun on purpose: its output says why (it runs as usual when the user runs it)."""
-        import panel as pn
+        from . import safe_html as safe
 
         c = self.cell(cell)
         c.release()
-        c.param.update(output=pn.pane.Alert(reason, alert_type="info", sizing_mode="stretch_width",
+        c.param.update(output=safe.Alert(reason, alert_type="info", sizing_mode="stretch_width",
                                             css_classes=["db-cell-skipped"]),
                        status="idle", error="", job=None, elapsed=None)
 
@@ -411,13 +411,14 @@ def flow_cell(kind, text) -> dict:
 
 
 def render_text_cell(cell):
-    """Markdown and heading cells render their text (a heading without '#' gets one)."""
-    import panel as pn
+    """Markdown and heading cells render their text (a heading without '#' gets one), sanitized: a shared
+    notebook's markdown must not run script in its readers' browsers."""
+    from . import safe_html as safe
 
     text = cell.input
     if cell.kind == "heading" and not text.lstrip().startswith("#"):
         text = "# " + text
-    return pn.pane.Markdown(text, sizing_mode="stretch_width", css_classes=["db-md-output"])
+    return safe.Markdown(text, sizing_mode="stretch_width", css_classes=["db-md-output"])
 
 
 def _with_notes(output, notes):

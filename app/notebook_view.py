@@ -12,6 +12,7 @@ from pathlib import Path
 import panel as pn
 import param
 
+from . import safe_html as safe
 from .notebook import Cell, Notebook, job_finished
 from .routines import help_table
 
@@ -65,12 +66,12 @@ class CellView(pn.viewable.Viewer):
         self.cell = cell
         self._nbv = notebook_view
         self._from_editor = False
-        self.flag = pn.pane.HTML("", width=44, margin=(8, 2, 0, 0), css_classes=["db-flag"])
+        self.flag = safe.HTML("", width=44, margin=(8, 2, 0, 0), css_classes=["db-flag"])
         self.editor = pn.widgets.TextAreaInput(
             value=cell.input, auto_grow=True, rows=1, max_rows=30, sizing_mode="stretch_width", margin=(4, 4),
             placeholder="routine, e.g. assist" if cell.kind == "code" else "markdown text",
             css_classes=["db-editor"], stylesheets=[EDITOR_CSS])
-        self.status_line = pn.pane.HTML("", margin=(0, 8), css_classes=["db-cell-status"],
+        self.status_line = safe.HTML("", margin=(0, 8), css_classes=["db-cell-status"],
                                         styles={"color": "#888", "font-size": "11px"})
         self.output = pn.Column(sizing_mode="stretch_width", margin=(0, 0, 0, 46), css_classes=["db-output"])
         self.panel = pn.Column(pn.Row(self.flag, self.editor, sizing_mode="stretch_width", margin=0),
@@ -122,7 +123,7 @@ class CellView(pn.viewable.Viewer):
         else:
             self.status_line.object = ""
         if c.status == "error":
-            self.output.objects = [pn.pane.Alert(
+            self.output.objects = [safe.Alert(
                 f"<b>Error</b><pre style='white-space:pre-wrap;margin:4px 0 0'>{html.escape(c.error)}</pre>",
                 alert_type="danger", sizing_mode="stretch_width", css_classes=["db-cell-error"])]
         else:
@@ -148,7 +149,7 @@ class NotebookView(pn.viewable.Viewer):
         self._run_all_cb = None
         self.keys = KeyBridge(self._on_event, standalone=standalone)
         self.cells_column = pn.Column(sizing_mode="stretch_width", css_classes=["db-cells"])
-        self.progress = pn.pane.HTML("", css_classes=["db-progress"], sizing_mode="stretch_width", margin=(0, 10))
+        self.progress = safe.HTML("", css_classes=["db-progress"], sizing_mode="stretch_width", margin=(0, 10))
         self.toolbar = self._make_toolbar()
         self.outline = pn.Column(sizing_mode="stretch_width", css_classes=["db-outline"])
         self.notebooks_list = pn.Column(sizing_mode="stretch_width", css_classes=["db-notebooks"])
@@ -165,7 +166,7 @@ class NotebookView(pn.viewable.Viewer):
 
     def sidebar(self):
         rows = "\n".join(f"| `{u}` | {d} |" for _g, u, d in help_table())
-        help_md = pn.pane.Markdown(f"### Routines\n| routine | what it does |\n|---|---|\n{rows}\n\n"
+        help_md = safe.Markdown(f"### Routines\n| routine | what it does |\n|---|---|\n{rows}\n\n"
                                    f"### Keyboard\n{KEYS_HELP}", sizing_mode="stretch_width",
                                    css_classes=["db-help"])
         tabs = pn.Tabs(("Outline", self.outline), ("Notebooks", self.notebooks_list), ("Help", help_md),
@@ -281,7 +282,7 @@ class NotebookView(pn.viewable.Viewer):
                                     css_classes=["db-notebook-item"], stylesheets=[LIST_BUTTON_CSS])
             btn.on_click(lambda _e, n=name: self._guard(lambda: self._open(n)))
             rows.append(btn)
-        self.notebooks_list.objects = rows or [pn.pane.Markdown("*No saved notebooks yet.*")]
+        self.notebooks_list.objects = rows or [safe.Markdown("*No saved notebooks yet.*")]
 
     # ---------------------------------------------------------------------------------------------- actions
     def _guard(self, fn):

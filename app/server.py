@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import panel as pn
+from panel.theme import Fast as PanelFast
 
 from deepbrook.app.context import AppState
 from deepbrook.app.notebook import Notebook
@@ -91,6 +92,14 @@ def example_for_page(state: AppState, example: dict | None = None, run_example: 
     return nb
 
 
+class Fast(PanelFast):
+    """Panel's Fast design without its Google Fonts stylesheet (the one resource it fetched from another site):
+    offline the page no longer waits for it, online no visit is announced to a third party. Text falls back to
+    the browser's sans-serif. The name stays `Fast`: Panel finds a design's bundled files by its class name."""
+
+    _resources = {kind: res for kind, res in PanelFast._resources.items() if kind != "font"}
+
+
 def create_app(state: AppState | None = None, example: dict | None = None, run_example: bool = True):
     """A fresh page for one browser tab: the example notebook, already run, inside the Deepbrook template."""
     nb = example_for_page(state or app_state(), example, run_example)
@@ -99,7 +108,7 @@ def create_app(state: AppState | None = None, example: dict | None = None, run_e
         pn.state.on_session_destroyed(lambda _ctx: nb.clear())
     return pn.template.FastListTemplate(
         title="Deepbrook", sidebar=[view.sidebar()], main=[view], sidebar_width=300,
-        accent="#2f6fb5", header_background="#1f3b57", main_max_width="1200px")
+        accent="#2f6fb5", header_background="#1f3b57", main_max_width="1200px", design=Fast)
 
 
 if __name__.startswith("bokeh_app"):

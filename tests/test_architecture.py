@@ -87,3 +87,16 @@ def test_jit_options_keep_nan_semantics():
     from deepbrook.engine import config
     assert config.JIT["cache"] and config.JIT["nogil"]
     assert "nnan" not in config.FASTMATH and "ninf" not in config.FASTMATH
+
+
+RAW_HTML_PANES = ("pn.pane.Markdown", "pn.pane.HTML", "pn.pane.Alert", "panel.pane.Markdown", "panel.pane.HTML",
+                  "panel.pane.Alert")
+
+
+def test_app_renders_markdown_and_html_only_through_the_sanitizer():
+    """Every Markdown/HTML pane of the app is deepbrook.app.safe_html's: user text never reaches the page unsanitized."""
+    offenders = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "app").rglob("*.py")
+                 if path.name != "safe_html.py"
+                 for n, line in enumerate(path.read_text().splitlines(), 1)
+                 if any(raw in line for raw in RAW_HTML_PANES)]
+    assert offenders == [], "use deepbrook.app.safe_html's Markdown/HTML/Alert"

@@ -10,6 +10,8 @@ import math
 
 import panel as pn
 
+from .. import safe_html as safe
+
 pn.extension("tabulator")
 
 CSS_PREFIX = "db-"
@@ -46,19 +48,19 @@ def routine_button(ctx, label: str, tid: str, name, *args, color="default", **kw
     return button(label, tid, lambda: run_routine(ctx, name, *args, **kwargs), color=color)
 
 
-def title(text: str, icon: str = "") -> pn.pane.Markdown:
+def title(text: str, icon: str = "") -> safe.Markdown:
     """A view's heading (`icon` is accepted but not drawn: servers often lack emoji fonts)."""
-    return pn.pane.Markdown(f"### {text}", margin=(0, 5))
+    return safe.Markdown(f"### {text}", margin=(0, 5))
 
 
-def error_alert(text: str, tid: str = "error") -> pn.pane.Alert:
-    return pn.pane.Alert(text, alert_type="danger", css_classes=test_id(tid), visible=bool(text))
+def error_alert(text: str, tid: str = "error") -> safe.Alert:
+    return safe.Alert(text, alert_type="danger", css_classes=test_id(tid), visible=bool(text))
 
 
-def warning_alert(texts, tid: str = "warnings") -> pn.pane.Alert:
+def warning_alert(texts, tid: str = "warnings") -> safe.Alert:
     """Warnings worth reading (renamed columns, values turned NA); text from files is escaped, never markup."""
     body = "\n".join(f"- {html.escape(str(t))}" for t in texts)
-    return pn.pane.Alert(body, alert_type="warning", css_classes=test_id(tid), visible=bool(texts))
+    return safe.Alert(body, alert_type="warning", css_classes=test_id(tid), visible=bool(texts))
 
 
 def format_duration(seconds) -> str:
@@ -81,14 +83,14 @@ def format_bytes(n) -> str:
     return f"{n:.1f}GB"
 
 
-def key_value_table(rows: dict, tid: str) -> pn.pane.HTML:
+def key_value_table(rows: dict, tid: str) -> safe.HTML:
     """A small two-column table (Rows / Columns / Size, job fields...)."""
     import html
 
     body = "".join(f"<tr><th style='text-align:right;padding-right:12px;font-weight:normal;font-style:italic'>"
                    f"{html.escape(str(k))}</th><td class='{CSS_PREFIX}{tid}-{_slug(k)}'>{html.escape(str(v))}</td></tr>"
                    for k, v in rows.items())
-    return pn.pane.HTML(f"<table>{body}</table>", css_classes=test_id(tid))
+    return safe.HTML(f"<table>{body}</table>", css_classes=test_id(tid))
 
 
 def _slug(text) -> str:

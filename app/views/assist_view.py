@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import panel as pn
 
+from .. import safe_html as safe
 from ._common import routine_button, test_id, title
 
 ASSIST = (("importFiles", "Import files from the server's data folders", ()),
@@ -16,5 +17,5 @@ ASSIST = (("importFiles", "Import files from the server's data folders", ()),
 
 def assist_view(ctx):
     rows = [pn.Row(routine_button(ctx, name, f"assist-{name}", name, *args),
-                   pn.pane.Markdown(text, margin=(8, 5))) for name, text, args in ASSIST]
+                   safe.Markdown(text, margin=(8, 5))) for name, text, args in ASSIST]
     return pn.Column(title("Assistance", "✨"), *rows, css_classes=test_id("assist-view"))

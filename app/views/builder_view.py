@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import panel as pn
 
+from .. import safe_html as safe
 from ._common import button, format_call, test_id, title
 from .builder_form import CHOOSE, GROUP_ORDER, GROUP_TITLES, ModelBuilderForm
 from .columns_picker import ColumnsPickerView
@@ -27,10 +28,10 @@ class ModelBuilderView(pn.viewable.Viewer):
         self.rows = {}
         self._groups = {}
         form.param.watch(self._choices_changed, ["frames", "models", "columns"])
-        self.summary = pn.pane.Alert(form.summary, alert_type="danger", visible=bool(form.summary),
+        self.summary = safe.Alert(form.summary, alert_type="danger", visible=bool(form.summary),
                                      css_classes=test_id("build-summary"))
         form.param.watch(lambda e: self.summary.param.update(object=e.new, visible=bool(e.new)), "summary")
-        self.preview = pn.pane.Markdown(self._preview_text(), css_classes=test_id("build-call"), margin=(0, 5))
+        self.preview = safe.Markdown(self._preview_text(), css_classes=test_id("build-call"), margin=(0, 5))
         form.param.watch(lambda e: setattr(self.preview, "object", self._preview_text()), "revision")
 
     def _preview_text(self):
@@ -94,11 +95,11 @@ class ModelBuilderView(pn.viewable.Viewer):
 
     def _row(self, name):
         field = self.form.fields[name]
-        label = pn.pane.HTML(f"<div style='text-align:right;font-style:italic'>{field.label}"
+        label = safe.HTML(f"<div style='text-align:right;font-style:italic'>{field.label}"
                              f"{' *' if field.required else ''}</div>", width=200, margin=(6, 5))
-        help_text = pn.pane.HTML(f"<div style='color:#555;font-size:90%'>{field.doc}</div>", width=360,
+        help_text = safe.HTML(f"<div style='color:#555;font-size:90%'>{field.doc}</div>", width=360,
                                  margin=(2, 5))
-        message = pn.pane.Alert(field.message, alert_type=ALERT.get(field.level, "light"),
+        message = safe.Alert(field.message, alert_type=ALERT.get(field.level, "light"),
                                 visible=bool(field.message), css_classes=test_id(f"message-{name}"),
                                 margin=(0, 5), width=300)
         row = pn.Row(label, pn.Column(self.widget(name), message), help_text,
@@ -119,7 +120,7 @@ class ModelBuilderView(pn.viewable.Viewer):
     def group(self, group):
         """The group's column; its rows are built the first time it is shown (91 rows cost seconds to render)."""
         if group not in self._groups:
-            self._groups[group] = pn.Column(pn.pane.Markdown(f"#### {GROUP_TITLES[group]}", margin=(10, 5, 0, 5)),
+            self._groups[group] = pn.Column(safe.Markdown(f"#### {GROUP_TITLES[group]}", margin=(10, 5, 0, 5)),
                                             css_classes=test_id(f"group-{group}"), sizing_mode="stretch_width",
                                             visible=False)
         col = self._groups[group]

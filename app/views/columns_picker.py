@@ -11,6 +11,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import button, test_id
 
 COLUMNS = ["name", "type", "missing"]
@@ -106,7 +107,7 @@ class ColumnsPickerView(pn.viewable.Viewer):
             disabled=True, sizing_mode="stretch_width", css_classes=test_id("columns-table"),
             hidden_columns=["missing_pct"], header_align="left")
         self.table.param.watch(self._on_selection, "selection")
-        self.caption = pn.pane.Markdown(picker.param.caption, css_classes=test_id("columns-caption"), margin=(0, 5))
+        self.caption = safe.Markdown(picker.param.caption, css_classes=test_id("columns-caption"), margin=(0, 5))
         picker.param.watch(self._refresh, ["filtered", "value"])
         self._refresh()
 

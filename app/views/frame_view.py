@@ -7,6 +7,7 @@ import param
 
 from deepbrook.engine import DeepbrookError
 
+from .. import safe_html as safe
 from ._common import (button, format_bytes, key_value_table, routine_button, run_routine, test_id, title,
                       warning_alert)
 from .frame_info import domain_counts, histogram, summary_table
@@ -93,7 +94,7 @@ class FrameSummaryView(pn.viewable.Viewer):
                 pn.widgets.Tabulator(dom, show_index=False, disabled=True, pagination="remote", page_size=10,
                                      css_classes=test_id("frame-domain"), layout="fit_data_table")]
         else:
-            self.detail.objects = [pn.pane.Markdown(f"`{col}` is a {t} column: no distribution.")]
+            self.detail.objects = [safe.Markdown(f"`{col}` is a {t} column: no distribution.")]
 
     def actions(self):
         ctx, name = self.ctx, self.frame.name
@@ -112,7 +113,7 @@ class FrameSummaryView(pn.viewable.Viewer):
             title(f.name, "▦"), self.actions(), warning_alert(self.warnings, "frame-warnings"),
             key_value_table({"Rows": f"{f.nrows:,}", "Columns": f"{f.ncols:,}", "Size": format_bytes(f.nbytes)},
                             "frame-size"),
-            pn.pane.Markdown("**Column summaries**", margin=(0, 5)), self.search, self.table,
+            safe.Markdown("**Column summaries**", margin=(0, 5)), self.search, self.table,
             pn.Row(self.column, self.convert_to, self.convert), self.detail,
             css_classes=test_id("frame-summary"), sizing_mode="stretch_width")
 

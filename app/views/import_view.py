@@ -12,6 +12,7 @@ from pathlib import Path
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ..uploads import UPLOAD_URL, UploadError, checked_name, store_received
 from ._common import button, error_alert, run_routine, test_id, title
 from .parse_view import display_paths
@@ -153,7 +154,7 @@ class ImportView(pn.viewable.Viewer):
         for p in self.state.selected:
             rm = pn.widgets.Button(label="×", width=35, css_classes=test_id("import-remove"))
             rm.on_click(lambda _e, p=p: self.state.remove(p))
-            rows.append(pn.Row(pn.pane.Markdown(f"`{p}`", margin=(0, 5)), rm))
+            rows.append(pn.Row(safe.Markdown(f"`{p}`", margin=(0, 5)), rm))
         self.selected.objects = rows
 
     def import_files(self):
@@ -173,11 +174,11 @@ class ImportView(pn.viewable.Viewer):
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
         limit = f"upload (at most {s.upload_limit_mb():g} MB)"
         parts = [title("Import Files", "📂"), pn.Row(self.path, button("Add", "import-add", s.add)), self.suggestions,
-                 pn.Row(pn.pane.Markdown(limit, margin=(0, 5)), self.upload), self.selected, err,
+                 pn.Row(safe.Markdown(limit, margin=(0, 5)), self.upload), self.selected, err,
                  button("Import", "import-button", self.import_files, color="primary")]
         if self.imported:
             listing = "\n".join(f"- `{p}`" for p in display_paths(self.ctx, self.imported))
-            parts += [pn.pane.Markdown(f"**Imported {len(self.imported)} file(s):**\n\n{listing}",
+            parts += [safe.Markdown(f"**Imported {len(self.imported)} file(s):**\n\n{listing}",
                                        css_classes=test_id("import-result")),
                       button("Parse these files...", "import-parse", self.parse_files, color="primary")]
         return pn.Column(*parts, css_classes=test_id("import-view"), sizing_mode="stretch_width")

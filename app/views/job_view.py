@@ -10,6 +10,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import format_duration, key_value_table, routine_button, run_routine, test_id, title
 from .live import JobFeed, Poller, is_running, progress_message
 
@@ -79,11 +80,11 @@ class JobView(pn.viewable.Viewer):
         self.ctx = ctx
         self.state = JobState(job)
         self.feed = JobFeed(job) if self.state.running else None
-        self.fields = pn.pane.HTML(css_classes=test_id("job-fields"))
+        self.fields = safe.HTML(css_classes=test_id("job-fields"))
         self.bar = pn.indicators.Progress(value=0, max=100_000, width=400, css_classes=test_id("job-progress"))
-        self.percent = pn.pane.Markdown(css_classes=test_id("job-percent"), margin=(0, 5))
-        self.message = pn.pane.Markdown(css_classes=test_id("job-message"), margin=(0, 5))
-        self.error = pn.pane.Alert(alert_type="danger", visible=False, css_classes=test_id("job-error"))
+        self.percent = safe.Markdown(css_classes=test_id("job-percent"), margin=(0, 5))
+        self.message = safe.Markdown(css_classes=test_id("job-message"), margin=(0, 5))
+        self.error = safe.Alert(alert_type="danger", visible=False, css_classes=test_id("job-error"))
         self.cancel = routine_button(ctx, "Cancel Job", "job-cancel", "cancelJob", self.state.key, color="danger")
         self.view = pn.widgets.Button(label="View", css_classes=test_id("job-view-model"))
         self.view.on_click(lambda _e: run_routine(ctx, "getModel", self.state.model_key))

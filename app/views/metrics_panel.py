@@ -8,6 +8,7 @@ import pandas as pd
 import panel as pn
 from bokeh.models import ColumnDataSource
 
+from .. import safe_html as safe
 from ._common import test_id
 from .plots import gains_lift_figure, roc_figure
 
@@ -37,7 +38,7 @@ def criterion_picker(fig, roc: pd.DataFrame, max_criteria, split: str) -> list:
     fig.scatter("fpr", "tpr", source=marker, size=12, color="red", fill_alpha=0.3)
     select = pn.widgets.Select(name="Criterion", options=[""] + [str(c) for c in crit.index], width=220,
                                css_classes=test_id(f"roc-criterion-{split}"))
-    chosen = pn.pane.Markdown("", css_classes=test_id(f"roc-threshold-{split}"), margin=(0, 5))
+    chosen = safe.Markdown("", css_classes=test_id(f"roc-threshold-{split}"), margin=(0, 5))
     thr = roc["threshold"].to_numpy(float)
 
     def mark(event):
@@ -68,7 +69,7 @@ def metrics_panel(metrics, split: str) -> pn.Column:
     if tables.get("gains_lift") is not None:
         plots.append(pn.pane.Bokeh(gains_lift_figure(tables["gains_lift"], title="Gains/Lift"),
                                    css_classes=test_id(f"gains-lift-{split}")))
-    body = [pn.pane.Markdown(f"**{metrics.category}** {getattr(metrics, 'description', '')}", margin=(0, 5)),
+    body = [safe.Markdown(f"**{metrics.category}** {getattr(metrics, 'description', '')}", margin=(0, 5)),
             _table(scalars_table(metrics), f"{tid}-scalars")]
     if plots:
         body.append(pn.Row(*plots))

@@ -15,6 +15,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import routine_button, run_routine, test_id, title
 from .job_view import JobState, job_model_key
 from .live import JobFeed, Poller, is_running
@@ -103,7 +104,7 @@ class ModelView(pn.viewable.Viewer):
         self.varimp.update(self._varimp())
         self.metric_select = pn.widgets.Select.from_param(s.param.metric, name="Metric", width=220,
                                                           css_classes=test_id("scoring-metric"))
-        self.status = pn.pane.Markdown(css_classes=test_id("model-status"), margin=(0, 5))
+        self.status = safe.Markdown(css_classes=test_id("model-status"), margin=(0, 5))
         self.params_toggle = pn.widgets.Toggle.from_param(s.param.show_all_params, name="Show all parameters",
                                                           css_classes=test_id("params-toggle"), width=180)
         self.params_table = pn.widgets.Tabulator(s.params_shown(), show_index=False, disabled=True,
@@ -195,7 +196,7 @@ class ModelView(pn.viewable.Viewer):
     def __panel__(self):
         s = self.state
         algo = getattr(s.current_model(), "algo", "Deep Learning")
-        header = pn.pane.HTML(f"<table><tr><th style='text-align:right'><i>Model ID</i></th>"
+        header = safe.HTML(f"<table><tr><th style='text-align:right'><i>Model ID</i></th>"
                               f"<td class='db-model-id'>{s.model_key}</td></tr><tr><th style='text-align:right'>"
                               f"<i>Algorithm</i></th><td>{algo}</td></tr><tr><th style='text-align:right'>"
                               f"<i>Backend</i></th><td class='db-model-backend'>"

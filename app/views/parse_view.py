@@ -13,6 +13,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import button, error_alert, format_call, test_id, title, warning_alert
 
 TYPES = ["int", "real", "enum", "string", "time", "uuid"]
@@ -143,7 +144,7 @@ class ParseSetupView(pn.viewable.Viewer):
                                              css_classes=test_id("parse-type-choice"))
 
         s.param.watch(self._columns_changed, "columns")
-        self.preview = pn.pane.Markdown(self._preview_text(), css_classes=test_id("parse-call"), margin=(0, 5))
+        self.preview = safe.Markdown(self._preview_text(), css_classes=test_id("parse-call"), margin=(0, 5))
         s.param.watch(lambda e: setattr(self.preview, "object", self._preview_text()),
                       ["columns", "destination_frame", "separator", "header"])
 
@@ -175,7 +176,7 @@ class ParseSetupView(pn.viewable.Viewer):
         s = self.state
         err = error_alert(s.error, "parse-error")
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
-        sources = pn.pane.Markdown("**Sources:** " + ", ".join(f"`{p}`" for p in s.paths_text), margin=(0, 5))
+        sources = safe.Markdown("**Sources:** " + ", ".join(f"`{p}`" for p in s.paths_text), margin=(0, 5))
         return pn.Column(
             title("Setup Parse", "⚙"), sources, warning_alert(s.setup.warnings, "parse-warnings"),
             pn.widgets.TextInput.from_param(s.param.destination_frame, name="ID", css_classes=test_id("parse-id")),
@@ -184,7 +185,7 @@ class ParseSetupView(pn.viewable.Viewer):
                        css_classes=test_id("parse-separator")),
                    pn.widgets.Checkbox.from_param(s.param.header, name="First row contains column names",
                                                   css_classes=test_id("parse-header"))),
-            err, pn.pane.Markdown("**Edit column names and types**", margin=(0, 5)), self.table,
+            err, safe.Markdown("**Edit column names and types**", margin=(0, 5)), self.table,
             pn.Row(self.type_column, self.type_choice, button("Set type", "parse-set-type", self.set_type),
                    align="end"),
             self.preview, button("Parse", "parse-button", self.parse, color="primary"),

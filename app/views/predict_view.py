@@ -4,6 +4,7 @@ from __future__ import annotations
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import button, error_alert, format_call, frame_names, model_names, run_routine, test_id, title
 from .metrics_panel import metrics_panel
 
@@ -57,7 +58,7 @@ class PredictView(pn.viewable.Viewer):
     def __panel__(self):
         s = self.state
         err = error_alert(s.error, "predict-error")
-        call = pn.pane.Markdown(css_classes=test_id("predict-call"), margin=(0, 5))
+        call = safe.Markdown(css_classes=test_id("predict-call"), margin=(0, 5))
 
         def show_call(*_):  # what Predict will write, current with the selects (server-confirmed choices)
             call.object = f"`{format_call('predict', model=s.model, frame=s.frame)}`" if s.model and s.frame else ""
@@ -71,7 +72,7 @@ class PredictView(pn.viewable.Viewer):
                  err, call, button("Predict", "predict-button", self.predict, color="primary")]
         if self.predictions is not None:
             p = self.predictions
-            parts += [pn.pane.Markdown(f"**Predictions** `{p.name}`: {p.nrows:,} rows, {p.ncols} columns",
+            parts += [safe.Markdown(f"**Predictions** `{p.name}`: {p.nrows:,} rows, {p.ncols} columns",
                                        css_classes=test_id("predictions-title")),
                       pn.widgets.Tabulator(_head(p, 100), show_index=False, disabled=True,
                                            pagination="local", page_size=10, sizing_mode="stretch_width",
