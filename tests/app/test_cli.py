@@ -19,7 +19,7 @@ def command_for(*argv):
 def test_builds_the_panel_serve_command(tmp_path):
     cmd, env, url = command_for("--port", "6123", "--workspace", str(tmp_path / "ws"), "--num-threads", "3",
                                 "--dask-scheduler", "tcp://10.0.0.1:8786", "--data-root", str(tmp_path))
-    assert cmd[:5] == [sys.executable, "-m", "panel", "serve", str(SERVER)]
+    assert cmd[:4] == [sys.executable, "-m", "deepbrook.app.launch", str(SERVER)]
     assert cmd[cmd.index("--port") + 1] == "6123" and cmd[cmd.index("--address") + 1] == "127.0.0.1"
     assert cmd[cmd.index("--plugins") + 1] == "deepbrook.app.health" and "--liveness" not in cmd   # app/health.py
     assert cmd[cmd.index("--num-threads") + 1] == "3"
@@ -47,9 +47,16 @@ def test_limits_and_the_upload_endpoint_reach_the_server(tmp_path, monkeypatch):
     assert state.read_limits.max_decompressed_bytes == 100 << 20 and state.read_limits.max_frame_bytes == 300 << 20
 
 
-def test_all_interfaces_and_open():
-    cmd, _env, url = command_for("--address", "0.0.0.0", "--open")
-    assert cmd[cmd.index("--allow-websocket-origin") + 1] == "*" and "--show" in cmd
+def test_all_interfaces_and_open(tmp_path):
+    users = tmp_path / "users.json"
+    users.write_text('{"ana": "Correct Horse 9"}')
+    cmd, env, url = command_for("--address", "0.0.0.0", "--open", "--basic-auth", str(users),
+                                "--allow-websocket-origin", "deepbrook.example.org")
+    origins = {cmd[i + 1] for i, a in enumerate(cmd) if a == "--allow-websocket-origin"}
+    assert origins == {"deepbrook.example.org", "127.0.0.1:5006", "localhost:5006"} and "--show" in cmd
+    assert env["DEEPBROOK_BASIC_AUTH"] == str(users) and str(users) not in cmd  # the secret stays off argv
+    assert env["BOKEH_SIGN_SESSIONS"] == "true" and len(env["BOKEH_SECRET_KEY"]) >= 32
+    assert len(env["PANEL_COOKIE_SECRET"]) >= 32
     assert url == "http://127.0.0.1:5006/"
 
 
