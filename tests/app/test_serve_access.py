@@ -182,3 +182,18 @@ def test_a_made_up_session_id_is_refused(guarded_server):
     cookies = logged_in(base).cookies.get_dict()
     forged = generate_jwt_token(generate_session_id(signed=False), signed=False)  # what `*` origins let pages do
     assert open_websocket(base, forged, base.rstrip("/"), cookies).startswith(("refused", "closed"))
+
+
+def test_every_response_carries_the_security_headers(guarded_server):
+    base = guarded_server
+    session = logged_in(base)
+    page = session.get(base, timeout=120)
+    static = re.search(r'src="(static/[^"]+\.js[^"]*)"', page.text).group(1)
+    for response in (page, requests.get(base + "login", timeout=30), requests.get(base + "liveness", timeout=30),
+                     requests.get(base, allow_redirects=False, timeout=30), session.get(base + static, timeout=30)):
+        assert response.headers["X-Frame-Options"] == "DENY", response.url
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "connect-src 'self'" in csp
+        assert "https:" not in csp and "*" not in csp  # no other origin is allowed for anything
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
