@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import logging
 import threading
@@ -60,6 +62,12 @@ def _train_tiny_model():
 
 
 def example_notebook() -> dict:
+    """The bundled example (read and parsed once per server process; each page gets its own copy)."""
+    return copy.deepcopy(_parsed_example())
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed_example() -> dict:
     return json.loads(EXAMPLE.read_text())
 
 

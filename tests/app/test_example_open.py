@@ -47,3 +47,37 @@ def test_the_rule_only_skips_parses_into_existing_frames():
     nb.append("code", 'parseFiles paths: ["prostate.csv.gz"], destination_frame: "other.hex"')
     nb.append("code", 'parseFiles paths: [')  # a syntax error is the cell's own business, not the rule's
     assert skip(nb.cells[-2]) is None and skip(nb.cells[-1]) is None
+
+
+def test_opening_many_pages_parses_and_summarises_once_and_trains_nothing(monkeypatch):
+    """The landing page's cost is counted as work done, not time: five pages (five browser tabs) read the example
+    once, parse its data once, summarise the frame once and train nothing; every page still shows the results."""
+    import deepbrook.engine as engine
+    from deepbrook.app import server
+    from deepbrook.engine.frames import frame as frame_module
+
+    calls = {"example": 0, "parse_setup": 0, "parse": 0, "summary": 0, "train": 0}
+
+    def counting(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    server._parsed_example.cache_clear()  # a fresh server process
+    monkeypatch.setattr(server, "json", type("J", (), {"loads": staticmethod(counting("example", server.json.loads))}))
+    monkeypatch.setattr(engine, "parse_setup", counting("parse_setup", engine.parse_setup))
+    monkeypatch.setattr(engine, "parse", counting("parse", engine.parse))
+    monkeypatch.setattr(frame_module, "frame_summary", counting("summary", frame_module.frame_summary))
+    monkeypatch.setattr(engine.DeepLearning, "train", counting("train", engine.DeepLearning.train))
+    notebooks = []
+    monkeypatch.setattr(server, "example_for_page",
+                        lambda *a, _open=server.example_for_page, **k: notebooks.append(_open(*a, **k)) or notebooks[-1])
+    state = AppState()
+    pages = [server.create_app(state) for _ in range(5)]
+    assert calls == {"example": 1, "parse_setup": 1, "parse": 1, "summary": 1, "train": 0}
+    assert len(pages) == len(notebooks) == 5
+    for nb in notebooks:  # each page shows the example's results, computed by the first
+        summary = next(c for c in nb.cells if c.input.startswith("getFrameSummary"))
+        assert summary.status == "ok" and summary.output is not None
+    server._parsed_example.cache_clear()
