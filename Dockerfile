@@ -30,4 +30,9 @@ EXPOSE 5006
 VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5006/liveness', timeout=4)"]
+# Listening on all interfaces needs a login and the addresses users open; both come from the environment at run
+# time, never from the image (the server refuses to start without them and says what to pass):
+#   docker run -p 5006:5006 -v deepbrook:/data -v "$PWD/users.json:/run/secrets/deepbrook-users.json:ro" \
+#     -e DEEPBROOK_BASIC_AUTH=/run/secrets/deepbrook-users.json \
+#     -e DEEPBROOK_ALLOW_WEBSOCKET_ORIGIN=deepbrook.example.org:5006 deepbrook
 CMD ["deepbrook", "serve", "--address", "0.0.0.0", "--port", "5006", "--workspace", "/data/workspace"]

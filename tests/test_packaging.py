@@ -97,3 +97,25 @@ def test_wheel_holds_only_deepbrook_with_the_bundled_example(tmp_path):
     assert "deepbrook/app/examples/welcome.flow.json" in names
     assert "deepbrook/app/examples/data/prostate.csv.gz" in names
     assert zipfile.ZipFile(wheel).getinfo("deepbrook/app/examples/data/prostate.csv.gz").file_size > 1000
+
+
+def test_docker_cmd_refuses_without_login_and_origins_and_keeps_secrets_out_of_the_image(tmp_path):
+    """The image's CMD listens on 0.0.0.0: it starts only with the login and origins given at run time."""
+    import json as json_
+
+    from deepbrook.app.access import UnsafeServeError, access_settings
+    from deepbrook.app.cli import build_parser
+
+    text = (ROOT / "Dockerfile").read_text()
+    cmd = json_.loads(re.search(r"^CMD (\[.*\])", text, re.M).group(1))
+    assert cmd[:2] == ["deepbrook", "serve"] and "0.0.0.0" in cmd and "--basic-auth" not in cmd
+    env_lines = [line for line in text.splitlines() if re.match(r"\s*(ENV|ARG)\b", line) or line.startswith("    ")]
+    assert not [line for line in env_lines if re.search(r"AUTH|SECRET|PASSWORD|ORIGIN", line)]
+    args = build_parser().parse_args(cmd[1:])
+    with pytest.raises(UnsafeServeError, match="--basic-auth"):
+        access_settings(args.address, args.port, environ={})
+    users = tmp_path / "users.json"
+    users.write_text('{"ana": "a long passphrase"}')
+    panel_args, env = access_settings(args.address, args.port, environ={
+        "DEEPBROOK_BASIC_AUTH": str(users), "DEEPBROOK_ALLOW_WEBSOCKET_ORIGIN": "deepbrook.example.org:5006"})
+    assert "deepbrook.example.org:5006" in panel_args and env["DEEPBROOK_BASIC_AUTH"] == str(users)
