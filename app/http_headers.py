@@ -2,7 +2,8 @@
 
 The page may load only from the server itself (scripts, styles, fonts, images, websocket), may not be framed by
 another site (clickjacking) and sends no referrer. Bokeh and Panel write inline <script> and style blocks and
-create blob: workers, so those stay allowed; what the policy removes is every other origin: injected markup can
+create blob: workers, and Panel compiles its components at run time (without 'unsafe-eval' the page does not
+render in Chromium), so those stay allowed; what the policy removes is every other origin: injected markup can
 neither load nor send anything elsewhere.
 """
 from __future__ import annotations
