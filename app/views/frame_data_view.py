@@ -9,6 +9,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import test_id, title
 
 PAGE_SIZE = 20
@@ -50,7 +51,7 @@ class FrameDataView(pn.viewable.Viewer):
     def __panel__(self):
         s = self.state
         return pn.Column(title(f"Data of {s.frame_name}"),
-                         pn.pane.Markdown(f"{len(s.rows):,} rows, {len(s.rows.columns) - 1:,} columns; "
+                         safe.Markdown(f"{len(s.rows):,} rows, {len(s.rows.columns) - 1:,} columns; "
                                           f"click a column header to sort.", css_classes=test_id("frame-data-size"),
                                           margin=(0, 5)),
                          self.table, css_classes=test_id("frame-data"), sizing_mode="stretch_width")

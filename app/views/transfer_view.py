@@ -10,6 +10,7 @@ from pathlib import Path
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import button, error_alert, format_call, run_routine, test_id, title
 
 
@@ -43,7 +44,7 @@ def export_frame_view(ctx, frame_name):
 
 def export_done_view(ctx, frame, shown_path, nrows):
     return pn.Column(title("Frame exported"),
-                     pn.pane.Markdown(f"`{frame}` ({nrows:,} rows) was written to `{shown_path}`.",
+                     safe.Markdown(f"`{frame}` ({nrows:,} rows) was written to `{shown_path}`.",
                                       css_classes=test_id("export-done")),
                      button("Import it...", "export-import", lambda: run_routine(ctx, "importFiles", [shown_path])),
                      sizing_mode="stretch_width")
@@ -85,12 +86,12 @@ class ImportModelView(pn.viewable.Viewer):
         upload.param.watch(lambda e: self.uploaded(upload.filename, e.new) if e.new is not None else None, "value")
         err = error_alert(s.error, "import-model-error")
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
-        call = pn.pane.Markdown(css_classes=test_id("import-model-call"), margin=(0, 5))
+        call = safe.Markdown(css_classes=test_id("import-model-call"), margin=(0, 5))
         show = lambda *_: setattr(call, "object", f"`{format_call('importModel', s.path)}`" if s.path else "")  # noqa
         s.param.watch(show, "path")
         show()
         return pn.Column(title("Import a model"), path,
-                         pn.Row(pn.pane.Markdown("or upload a model file", margin=(0, 5)), upload), err, call,
+                         pn.Row(safe.Markdown("or upload a model file", margin=(0, 5)), upload), err, call,
                          button("Import", "import-model-button", self.import_model, color="primary"),
                          css_classes=test_id("import-model"), sizing_mode="stretch_width")
 

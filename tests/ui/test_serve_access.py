@@ -11,7 +11,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,20 +25,14 @@ DEEPBROOK = [str(Path(sys.executable).with_name("deepbrook"))]
 PASSWORD = "Correct Horse 9"  # mixed case: Panel 1.9's own basic auth lower-cases what it compares with
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(*argv, timeout=30):
     return subprocess.run([*DEEPBROOK, "serve", *argv], capture_output=True, text=True, timeout=timeout,
                           env={k: v for k, v in os.environ.items()
                                if not k.startswith(("DEEPBROOK_", "PANEL_", "BOKEH_"))})
 
 
-def test_all_interfaces_without_login_and_origins_refuses_to_start_and_says_what_to_pass(tmp_path):
-    port = free_port()
+def test_all_interfaces_without_login_and_origins_refuses_to_start_and_says_what_to_pass(tmp_path, serve_helpers):
+    port = serve_helpers[0]()  # a free port
     done = serve("--address", "0.0.0.0", "--port", str(port), "--workspace", str(tmp_path / "ws"))
     assert done.returncode == 2
     assert "refusing to serve on 0.0.0.0" in done.stderr
@@ -91,39 +84,14 @@ def test_settings_come_from_the_environment_for_containers(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def guarded_server(tmp_path_factory):
+def guarded_server(tmp_path_factory, serve_with):
     """`deepbrook serve --address 0.0.0.0` with a credentials file and one allowed origin."""
     tmp = tmp_path_factory.mktemp("guarded")
     users = tmp / "users.json"
     users.write_text(json.dumps({"ana": PASSWORD}))
-    port = free_port()
-    log_path = tmp / "server.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([*DEEPBROOK, "serve", "--address", "0.0.0.0", "--port", str(port), "--basic-auth",
-                             str(users), "--allow-websocket-origin", f"deepbrook.example.org:{port}",
-                             "--workspace", str(tmp / "ws"), "--num-threads", "2"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log_path.read_text()
-            try:
-                if requests.get(base + "liveness", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+    with serve_with(tmp / "ws", "--address", "0.0.0.0", "--basic-auth", str(users),
+                    "--allow-websocket-origin", "deepbrook.example.org") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def logged_in(base, password=PASSWORD) -> requests.Session:
