@@ -425,8 +425,10 @@ def _with_notes(output, notes):
     """The routine's output under a note listing what the user should know (options that had no effect)."""
     import panel as pn
 
-    alert = pn.pane.Alert("\n".join(f"- {n}" for n in notes), alert_type="info", sizing_mode="stretch_width",
-                          css_classes=["db-cell-notes"])
+    from . import safe_html as safe
+
+    alert = safe.Alert("\n".join(f"- {n}" for n in notes), alert_type="info", sizing_mode="stretch_width",
+                       css_classes=["db-cell-notes"])
     wrapped = pn.Column(alert, output, sizing_mode="stretch_width")
     wrapped.job = getattr(output, "job", None)
     return wrapped

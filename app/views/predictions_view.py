@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 
+from .. import safe_html as safe
 from ._common import routine_button, test_id, title
 
 
@@ -19,7 +20,7 @@ class PredictionsView(pn.viewable.Viewer):
                  for name, _, _ in self.rows]
         body = [pn.widgets.Tabulator(table, show_index=False, disabled=True, sizing_mode="stretch_width",
                                      css_classes=test_id("predictions-table")), pn.FlexBox(*views)] if self.rows \
-            else [pn.pane.Markdown("No predictions yet: run `predict model: \"m\", frame: \"f\"`.")]
+            else [safe.Markdown("No predictions yet: run `predict model: \"m\", frame: \"f\"`.")]
         return pn.Column(title("Predictions"), *body, css_classes=test_id("predictions-view"),
                          sizing_mode="stretch_width")
 
