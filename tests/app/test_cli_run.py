@@ -65,3 +65,9 @@ def test_paths_outside_the_data_roots_stay_unreachable(flows, tmp_path):
     path.write_text(json.dumps(nb))
     r = run(path, "--data-root", str(flows / "data"), cwd=tmp_path)
     assert r.returncode == 1 and "outside the allowed data folders" in r.stdout
+
+
+def test_runs_our_own_notebook_format_on_the_bundled_data(tmp_path):
+    r = run(ROOT / "app" / "examples" / "welcome.flow.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "6/6 cells ran" in r.stdout and list(tmp_path.iterdir()) == []  # no --workspace: nothing written
