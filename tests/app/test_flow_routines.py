@@ -95,3 +95,13 @@ def test_build_predict_and_list_predictions(ctx):
     assert ctx.workspace.get("p").names[0] == "predict"
     listing = run(ctx, "getPredictions")
     assert listing.rows == [("p", "dl", "iris_test")]
+
+
+@pytest.mark.parametrize("path, name, ncols", [("../smalldata/junit/benign.xls", "benign.hex", 14),
+                                               ("../smalldata/junit/arff/iris_weirdsep.arff", "iris_weirdsep.hex", 5)])
+def test_setup_parse_form_of_other_formats_writes_a_call_that_parses(ctx, path, name, ncols):
+    view = run(ctx, f'setupParse paths: ["{path}"]')
+    assert view.state.destination_frame == name  # H2O's key: the file name without its extension
+    view.__panel__()
+    run(ctx, view.state.call())  # what the form's Parse button runs
+    assert ctx.workspace.get(name).ncols == ncols
