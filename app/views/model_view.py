@@ -21,6 +21,7 @@ from .job_view import JobState, job_model_key
 from .live import JobFeed, Poller, is_running
 from .metrics_panel import metrics_panel
 from .model_params import params_table
+from .permutation_panel import PermutationPanel
 from .plots import ScoringHistoryPlot, VarimpPlot, default_metric, history_metrics
 
 METRIC_SPLITS = (("training_metrics", "training"), ("validation_metrics", "validation"),
@@ -102,6 +103,9 @@ class ModelView(pn.viewable.Viewer):
         self.scoring.set_history(s.history, s.metric)
         self.varimp = VarimpPlot()
         self.varimp.update(self._varimp())
+        model = s.current_model()
+        supervised = getattr(model, "problem", None) in ("binomial", "multinomial", "regression")
+        self.permutation = PermutationPanel(ctx, model) if supervised and not s.live else None
         self.metric_select = pn.widgets.Select.from_param(s.param.metric, name="Metric", width=220,
                                                           css_classes=test_id("scoring-metric"))
         self.status = safe.Markdown(css_classes=test_id("model-status"), margin=(0, 5))
@@ -209,11 +213,20 @@ class ModelView(pn.viewable.Viewer):
                     title="Scoring history", sizing_mode="stretch_width", css_classes=test_id("card-scoring")),
             pn.Card(pn.pane.Bokeh(self.varimp.figure, css_classes=test_id("varimp-plot")),
                     title="Variable importances", sizing_mode="stretch_width", css_classes=test_id("card-varimp")),
+            self._permutation_card(),
             pn.Card(self.layers, title="Status of neuron layers", sizing_mode="stretch_width",
                     css_classes=test_id("card-layers")),
             self.metrics,
             pn.Card(self.history_table, title="Scoring history table", collapsed=True, sizing_mode="stretch_width"),
             css_classes=test_id("model-view"), sizing_mode="stretch_width")
+
+
+    def _permutation_card(self):
+        """Permutation importance per original column (a model finished when the view opened, supervised)."""
+        if self.permutation is None:
+            return pn.Column(visible=False)
+        return pn.Card(self.permutation, title="Permutation importance (per column)", collapsed=True,
+                       sizing_mode="stretch_width", css_classes=test_id("card-permutation"))
 
 
 def backend_text(model) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from bokeh.models import ColumnDataSource, HoverTool
+from bokeh.models import ColumnDataSource, HoverTool, Whisker
 from bokeh.plotting import figure
 
 TRAIN_COLOR = "#1f77b4"  # Flow's training line
@@ -114,6 +114,32 @@ class VarimpPlot:
         names = [str(v) for v in df["variable"]]
         self.figure.y_range.factors = names[::-1]
         self.source.data = {"variable": names, "scaled_importance": df["scaled_importance"].to_numpy(float)}
+
+
+class PermutationPlot:
+    """Horizontal bars of permutation importance (metric lost when a column is shuffled), whiskers = +-1 sd over
+    the repeats; most important on top. Bars may go left of 0 (the model did better with the column shuffled)."""
+
+    def __init__(self, top=20, width=520, height=300):
+        self.top = top
+        self.source = ColumnDataSource({"variable": [], "importance": [], "lower": [], "upper": []})
+        fig = figure(y_range=[], width=width, height=height, x_axis_label="metric lost when shuffled",
+                     tools="save,reset", toolbar_location="right")
+        fig.hbar(y="variable", right="importance", height=0.7, source=self.source, color=TRAIN_COLOR)
+        fig.add_layout(Whisker(source=self.source, base="variable", lower="lower", upper="upper",
+                               dimension="width"))
+        fig.add_tools(HoverTool(tooltips=[("variable", "@variable"), ("importance", "@importance{0.0000}")]))
+        self.figure = fig
+
+    def update(self, table: pd.DataFrame | None):
+        if table is None or not len(table):
+            return
+        df = table.head(self.top)
+        names = [str(v) for v in df["variable"]]
+        imp = df["relative_importance"].to_numpy(float)
+        sd = df["std"].to_numpy(float) if "std" in df else np.zeros_like(imp)
+        self.figure.y_range.factors = names[::-1]
+        self.source.data = {"variable": names, "importance": imp, "lower": imp - sd, "upper": imp + sd}
 
 
 def roc_figure(fpr, tpr, title="", width=360, height=340):

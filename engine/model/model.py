@@ -201,10 +201,20 @@ class DeepLearningModel:
         return h.to_pandas() if hasattr(h, "to_pandas") else pd.DataFrame(h or [])
 
     def varimp(self, per_column=False):
+        """H2O's Gedeon table, one row per expanded input (one-hot slot). ``per_column=True`` sums each column's
+        slots: that sum grows with the number of levels (a 12-level noise column can outrank every real one), so
+        compare columns with ``permutation_importance`` instead."""
         vi = self.output.get("variable_importances")
         if isinstance(vi, dict):
             return vi.get("per_column" if per_column else "per_input")
         return vi
+
+    def permutation_importance(self, frame, metric="AUTO", n_samples=10000, n_repeats=1, features=None, seed=-1):
+        """Metric change per original column when it is shuffled (H2O's ``permutation_importance``; see
+        ``engine/model/permutation.py`` for the table's columns)."""
+        from .permutation import permutation_importance
+        return permutation_importance(self, frame, metric=metric, n_samples=n_samples, n_repeats=n_repeats,
+                                      features=features, seed=seed)
 
     def summary(self):
         return self.output.get("model_summary")

@@ -457,7 +457,8 @@ class DeepLearningParameters(param.Parameterized):
         metadata=meta(X, h2o_type="boolean"))
     mini_batch_size = Integer(1, label="Mini-batch size", doc=(
         "Rows whose gradients are averaged before each update. H2O's code always uses 1; this engine follows "
-        "the documentation and really batches (1 = online SGD as in H2O)."),
+        "the documentation and really batches (1 = online SGD as in H2O). With ADADELTA (adaptive_rate) epsilon "
+        "is multiplied by the batch size, since a batch makes that many fewer updates per epoch."),
         metadata=meta(X, h2o_type="int", check=bad_if(lambda v, c: v < 1, "Mini-batch size must be >= 1")))
     categorical_encoding = Enum(default="AUTO", objects=list(N.CATEGORICAL_ENCODINGS),
                                 label="Categorical encoding", doc=(

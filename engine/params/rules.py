@@ -227,6 +227,13 @@ def _optimizer_rules(v, add):
         for name in _ADAPTIVE_ONLY:
             if v[name] != parameter_info(name).default:
                 add("warning", name, f"{name} cannot be specified if adaptive_rate is disabled.")
+    batch = v["mini_batch_size"]
+    if v["adaptive_rate"] and isinstance(batch, int) and batch > 1:
+        add("warning", "mini_batch_size",
+            f"mini_batch_size={batch} makes {batch}x fewer ADADELTA updates per epoch: epsilon is scaled by {batch} "
+            f"to compensate, yet expect a less accurate model for the same epochs than one row per update. Raise "
+            f"epochs, or try adaptive_rate=False, rate=0.1, momentum_start=0.9, momentum_stable=0.9 "
+            f"(docs/h2o-differences.md, 'Mini-batches').")
 
 
 def _architecture_rules(v, ctx, add):
