@@ -108,7 +108,10 @@ def test_documented_semantics_are_kept(prostate):
     """mini_batch_size, max_w2 are used as given (H2O's code resets/ignores them, its docs do not)."""
     r = resolve(P(response_column="PSA", mini_batch_size=16, max_w2=10.0, activation="Rectifier"), prostate)
     assert r.mini_batch_size == 16 and r.max_w2 == 10.0
-    assert not [m for m in r.messages if m.parameter in ("mini_batch_size", "max_w2")]
+    assert not [m for m in r.messages if m.parameter == "max_w2"]
+    # the only note on mini_batch_size is what ADADELTA does with it (issue 19 item 5), never a reset to 1
+    notes = [m.message for m in r.messages if m.parameter == "mini_batch_size"]
+    assert len(notes) == 1 and "fewer ADADELTA updates" in notes[0]
     assert resolve(P(response_column="PSA"), prostate).max_w2 == pytest.approx(3.4028235e38)
 
 
