@@ -10,6 +10,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import safe_html as safe
 from ._common import error_alert, frame_names, test_id
 from .plots import PermutationPlot
 
@@ -81,7 +82,7 @@ class PermutationPanel(pn.viewable.Viewer):
         err = pn.bind(lambda text: error_alert(text, "perm-error"), s.param.error)
         table = pn.bind(lambda t: pn.widgets.Tabulator(
             _shown(t), show_index=False, disabled=True, sizing_mode="stretch_width", css_classes=test_id("perm-table"))
-            if t is not None else pn.pane.Markdown("Shuffle each column of a frame and measure how much worse the "
+            if t is not None else safe.Markdown("Shuffle each column of a frame and measure how much worse the "
                                                    "model scores (H2O's permutation importance)."), s.param.table)
         return pn.Column(widgets, go, err, pn.pane.Bokeh(self.plot.figure, css_classes=test_id("perm-plot")), table,
                          sizing_mode="stretch_width", css_classes=test_id("perm-panel"))
