@@ -532,6 +532,17 @@ def getPredictions(ctx, model=None, frame=None):
     return _views().predictions_view(ctx, rows)
 
 
+@routine("Score")
+def getPrediction(ctx, model, frame):
+    """Show the latest prediction of a model on a frame (the predictions and, with the response, their metrics)."""
+    names = set(ctx.workspace.names("frame"))
+    made = [name for name, (m, f) in dict(ctx.app.predictions).items() if (m, f) == (model, frame) and name in names]
+    if not made:
+        raise RoutineError(f"no prediction of model {model!r} on frame {frame!r}; run "
+                           f"{format_call('predict', model=model, frame=frame)} first")
+    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=ctx.workspace.get(made[-1]))
+
+
 @routine("Admin")
 def getJobs(ctx):
     """List the jobs of this server (running and finished)."""

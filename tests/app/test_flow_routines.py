@@ -95,6 +95,9 @@ def test_build_predict_and_list_predictions(ctx):
     assert ctx.workspace.get("p").names[0] == "predict"
     listing = run(ctx, "getPredictions")
     assert listing.rows == [("p", "dl", "iris_test")]
+    assert run(ctx, 'getPrediction model: "dl", frame: "iris_test"').predictions.name == "p"
+    with pytest.raises(RoutineError, match="no prediction of model 'dl' on frame 'iris_train'; run predict"):
+        run(ctx, 'getPrediction model: "dl", frame: "iris_train"')
 
 
 @pytest.mark.parametrize("path, name, ncols", [("../smalldata/junit/benign.xls", "benign.hex", 14),
