@@ -309,6 +309,9 @@ class Notebook(param.Parameterized):
             if job is not None:
                 waited = time.perf_counter()
                 _wait_job(job, timeout)
+                if not job_finished(job):  # over the time allowed: cancel it, and its cell fails
+                    job.cancel()
+                    _wait_job(job, 60)
                 cell = self.selected_cell  # the cell that started the job: its time includes the job's
                 cell.elapsed = (cell.elapsed or 0) + time.perf_counter() - waited
             tell(self.index() - start)  # the cells before the one just run are final now

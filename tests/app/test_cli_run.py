@@ -71,3 +71,17 @@ def test_runs_our_own_notebook_format_on_the_bundled_data(tmp_path):
     r = run(ROOT / "app" / "examples" / "welcome.flow.json", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "6/6 cells ran" in r.stdout and list(tmp_path.iterdir()) == []  # no --workspace: nothing written
+
+
+def test_a_job_over_the_job_timeout_is_cancelled_and_fails_its_cell(flows, tmp_path):
+    nb = {"version": "1.0.0", "cells": [
+        {"type": "cs", "input": 'parseFiles\n  paths: ["../smalldata/junit/iris.csv.gz"]\n  destination_frame: "i.hex"'},
+        {"type": "cs", "input": "buildModel 'deeplearning', {\"model_id\":\"slow\",\"training_frame\":\"i.hex\","
+                                "\"response_column\":\"class\",\"hidden\":[50,50],\"epochs\":\"100000\"}"},
+        {"type": "cs", "input": 'getModel "slow"'}]}
+    path = tmp_path / "slow.flow"
+    path.write_text(json.dumps(nb))
+    r = run(path, "--data-root", str(flows / "data"), "--job-timeout", "5", cwd=tmp_path)
+    assert r.returncode == 1
+    assert any(ln.startswith("cell   2 error") for ln in r.stdout.splitlines())
+    assert "cancelled" in r.stdout and not any(ln.startswith("cell   3") for ln in r.stdout.splitlines())
