@@ -10,6 +10,7 @@ import os
 import threading
 from pathlib import Path
 
+from .autosave import AutosaveStore
 from .path_gate import PathGate, PathNotAllowed  # noqa: F401  (PathNotAllowed is part of this module's API)
 
 APP_DIR = Path(__file__).resolve().parent
@@ -75,6 +76,7 @@ class AppState:
             else []
         self.gate = PathGate(readable, writable, private)
         self.predictions = {}  # predictions frame -> (model key, frame name), for getPredictions
+        self.autosaves = AutosaveStore(self.workspace_dir / "autosave" if self.workspace_dir else None)
 
     @classmethod
     def from_env(cls, **overrides):

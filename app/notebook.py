@@ -365,12 +365,34 @@ class Notebook(param.Parameterized):
         return name
 
     def open(self, name):
+        """Open a saved notebook with its outputs rebuilt from the workspace (nothing runs again)."""
         data = self.app.workspace.get(name)
         if not isinstance(data, dict) or "cells" not in data:
             raise ValueError(f"{name!r} is not a notebook")
-        self.load_json({**data, "name": name})
+        self.restore({**data, "name": name})
         self.message = f"Notebook {name!r} opened."
         return self
+
+    def restore(self, data):
+        """Load `data` and rebuild each code cell's output from the workspace (see app/rebuild.py)."""
+        self.load_json(data)
+        self.rebuild_outputs()
+        return self
+
+    @_locked
+    def rebuild_outputs(self):
+        """Views of what the code cells made, from the workspace; cells that can only be run keep no output."""
+        from .rebuild import rebuild_output
+
+        for c in self.cells:
+            if c.kind != "code":
+                continue
+            ctx = self.context_for(c)
+            output = rebuild_output(ctx, c.input)
+            if output is not None:
+                c.release()
+                c.context = ctx
+                c.param.update(output=output, status="ok", error="", elapsed=None, job=None)
 
     def saved_notebooks(self) -> list[str]:
         return [e.name for e in self.app.workspace.list("notebook")]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import threading
+import time
 from pathlib import Path
 
 import panel as pn
@@ -23,6 +25,7 @@ EDITOR_CSS = """
             line-height: 1.45; background: #fbfbfb; }
 """
 RUN_ALL_TICK_MS = 100
+AUTOSAVE_MS = 1500
 LIST_BUTTON_CSS = ".bk-btn { justify-content: flex-start; text-align: left; overflow: hidden; white-space: nowrap; }"
 FLAG_TEXT = {"code": "CS", "markdown": "MD", "heading": "H"}
 KEYS_HELP = """
@@ -147,7 +150,12 @@ class NotebookView(pn.viewable.Viewer):
         self._views: dict[str, CellView] = {}
         self._scroll_on_select = True
         self._run_all_cb = None
+        self._tab_id = None
+        self._autosaved = None  # the JSON text last autosaved
+        self._autosave_cb = None
         self.keys = KeyBridge(self._on_event, standalone=standalone)
+        self.autosave_status = pn.pane.HTML("", css_classes=["db-autosave"], margin=(0, 10),
+                                            styles={"color": "#888", "font-size": "11px"})
         self.cells_column = pn.Column(sizing_mode="stretch_width", css_classes=["db-cells"])
         self.progress = safe.HTML("", css_classes=["db-progress"], sizing_mode="stretch_width", margin=(0, 10))
         self.toolbar = self._make_toolbar()
@@ -161,8 +169,8 @@ class NotebookView(pn.viewable.Viewer):
 
     # ------------------------------------------------------------------------------------------------ layout
     def __panel__(self):
-        return pn.Column(self.toolbar, self.progress, self.cells_column, self.keys, sizing_mode="stretch_width",
-                         css_classes=["db-notebook"])
+        return pn.Column(self.toolbar, self.progress, self.cells_column, self.autosave_status, self.keys,
+                         sizing_mode="stretch_width", css_classes=["db-notebook"])
 
     def sidebar(self):
         rows = "\n".join(f"| `{u}` | {d} |" for _g, u, d in help_table())
@@ -382,6 +390,44 @@ class NotebookView(pn.viewable.Viewer):
             self.notebook.title = filename.split(".")[0]
         self.notebook.message = f"Notebook {filename!r} loaded; press Run All to run it."
 
+    # ---------------------------------------------------------------------------------------------- autosave
+    def _start_autosave(self, tab_id):
+        """The page told us its tab id: give back the tab's autosaved notebook (a reload), then keep saving it."""
+        store = self.notebook.app.autosaves
+        if self._tab_id is not None or not store.valid(tab_id):
+            return
+        self._tab_id = tab_id
+        saved = store.load(tab_id)
+        if saved is not None:
+            self.notebook.restore(saved)
+            self.notebook.message = "Notebook restored as it was before the page was reloaded."
+            self.download.filename = f"{self.notebook.title or 'notebook'}.flow.json"
+        self._autosaved = self.notebook.dumps()
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            self._autosave_cb = pn.state.add_periodic_callback(self.autosave, period=AUTOSAVE_MS)
+            pn.state.on_session_destroyed(lambda _ctx: self._stop_autosave())
+
+    def autosave(self):
+        """Save the tab's notebook when it changed since the last autosave (inputs, kinds, order, title)."""
+        if self._tab_id is None:
+            return False
+        text = self.notebook.dumps()
+        if text == self._autosaved:
+            return False
+        try:
+            self.notebook.app.autosaves.save(self._tab_id, json.loads(text))
+        except OSError as e:
+            self.autosave_status.object = f"autosave failed: {html.escape(str(e))}"
+            return False
+        self._autosaved = text
+        self.autosave_status.object = f"autosaved {time.strftime('%H:%M:%S')}"
+        return True
+
+    def _stop_autosave(self):
+        if self._autosave_cb is not None:
+            self._autosave_cb.stop()
+            self._autosave_cb = None
+
     # ---------------------------------------------------------------------------------------------- keyboard
     def _on_event(self, msg):
         self._guard(lambda: self._dispatch(msg))
@@ -389,6 +435,9 @@ class NotebookView(pn.viewable.Viewer):
     def _dispatch(self, msg):
         nb = self.notebook
         kind, key, cid = msg.get("type"), msg.get("key"), msg.get("cell")
+        if kind == "tab":
+            self._start_autosave(msg.get("id"))
+            return
         if cid is not None and not any(c.id == cid for c in nb.cells):
             cid = None
         if kind in ("focus", "select") and cid:

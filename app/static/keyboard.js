@@ -80,6 +80,20 @@ export function render({ model, el }) {
     const cell = cellIdOf(path)
     if (cell !== null && !hasClass(path, 'db-editor')) model.send_msg({ type: 'select', cell: cell })
   }
+  // the tab's id survives a reload (sessionStorage), so the server can give the tab its autosaved notebook back
+  if (model.standalone) {
+    let tab = null
+    try {
+      tab = sessionStorage.getItem('deepbrook-tab')
+      if (!tab || !/^[0-9a-f]{32}$/.test(tab)) {
+        const bytes = new Uint8Array(16)
+        crypto.getRandomValues(bytes)
+        tab = Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
+        sessionStorage.setItem('deepbrook-tab', tab)
+      }
+    } catch (err) { tab = null }  // storage disabled: no autosave for this tab
+    if (tab) model.send_msg({ type: 'tab', id: tab })
+  }
   document.addEventListener('keydown', onKey, true)
   document.addEventListener('focusin', onFocus, true)
   document.addEventListener('mousedown', onClick, true)

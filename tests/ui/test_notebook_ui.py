@@ -153,8 +153,9 @@ def test_save_reload_open_download_upload(app_page, tmp_path):
     name.press("Enter")
     page.locator(".db-tb-save button").click()
     expect(page.locator(".db-progress")).to_contain_text("Notebook 'ui-flow' saved.")
-    page.reload(timeout=60_000)
-    expect(page.locator(".db-model-builder")).to_have_count(1, timeout=60_000)
+    page.reload(timeout=60_000)  # the tab's notebook comes back (autosaved), then New empties it
+    expect(page.locator(".db-md-output").filter(has_text="saved-marker-text")).to_have_count(1, timeout=60_000)
+    page.locator(".db-tb-new button").click()
     expect(page.get_by_text("saved-marker-text")).to_have_count(0)
     page.locator(".db-open-select select").select_option("ui-flow")
     page.locator(".db-tb-open button").click()

@@ -1,0 +1,73 @@
+"""#18 item 4 in a real browser: a reload gives the tab its notebook back, and a saved notebook reopens with every
+cell's output rebuilt from the workspace, without training or predicting again."""
+import json
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from ui_helpers import add_cell, build_model, cell, cells, click, open_app
+from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
+
+pytestmark = pytest.mark.ui
+
+
+def wait_autosaved(workspace, text, timeout=60.0):
+    """Poll the autosave folder until a tab's file holds a cell with `text` (a state, not a fixed wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for f in (Path(workspace) / "autosave").glob("*.json"):
+            try:
+                if any(c["input"] == text for c in json.loads(f.read_text())["cells"]):
+                    return
+            except (OSError, ValueError, KeyError):
+                pass
+        time.sleep(0.2)
+    raise AssertionError(f"no autosave holds {text!r} after {timeout} s")
+
+
+def expect_outputs(page, i, j, k):
+    expect(cell(page, i).locator(".db-model-view")).to_contain_text("dl_keep")  # buildModel: the model it made
+    expect(cell(page, j).locator(".db-model-view")).to_contain_text("dl_keep")
+    expect(cell(page, j).locator(".db-layers")).to_contain_text("Rectifier")
+    expect(cell(page, k).locator(".db-predictions-title")).to_contain_text("380 rows")
+    expect(cell(page, 4).locator(".db-frame-summary")).to_contain_text("prostate.hex")
+
+
+def one_job_built(page, server):
+    """getJobs lists dl_keep once: reopening never trained it again."""
+    n = add_cell(page, "getJobs")
+    expect(cell(page, n).locator(".db-jobs-table .tabulator-row", has_text="dl_keep")).to_have_count(1)
+
+
+def test_reload_restores_the_tab_and_saved_notebooks_reopen_with_outputs(page, server, browser):
+    _, workspace = server
+    open_app(page, server)
+    i = build_model(page, "dl_keep")
+    j = add_cell(page, 'getModel "dl_keep"')
+    k = add_cell(page, 'predict model: "dl_keep", frame: "prostate.hex"')
+    expect(cell(page, k).locator(".db-predictions-title")).to_contain_text("380 rows")
+    wait_autosaved(workspace, 'predict model: "dl_keep", frame: "prostate.hex"')
+
+    page.reload()
+    expect(cells(page)).to_have_count(k + 1, timeout=90_000)
+    expect(page.locator(".db-progress")).to_contain_text("restored")
+    expect_outputs(page, i, j, k)
+
+    name = page.locator(".db-nb-name input")
+    name.fill("persist-ui")
+    name.press("Enter")
+    click(page.locator(".db-tb-save"))
+    expect(page.locator(".db-progress")).to_contain_text("Notebook 'persist-ui' saved.")
+
+    other = browser.new_context().new_page()  # a new tab: the example, then the saved notebook opened
+    try:
+        open_app(other, server)
+        other.locator(".db-open-select select").select_option("persist-ui")
+        click(other.locator(".db-tb-open"))
+        expect(cells(other)).to_have_count(k + 1)
+        expect_outputs(other, i, j, k)
+        one_job_built(other, server)
+    finally:
+        other.context.close()
