@@ -25,7 +25,6 @@ EDITOR_CSS = """
             line-height: 1.45; background: #fbfbfb; }
 """
 RUN_ALL_TICK_MS = 100
-AUTOSAVE_MS = 1500
 LIST_BUTTON_CSS = ".bk-btn { justify-content: flex-start; text-align: left; overflow: hidden; white-space: nowrap; }"
 FLAG_TEXT = {"code": "CS", "markdown": "MD", "heading": "H"}
 KEYS_HELP = """
@@ -84,7 +83,8 @@ class CellView(pn.viewable.Viewer):
         self.editor.param.watch(self._typed, "value")
         self._watchers = [cell.param.watch(self._render_input, ["input"]),
                           cell.param.watch(self._render_output, ["output", "status", "error", "elapsed",
-                                                                 "execution_count", "kind"])]
+                                                                 "execution_count", "kind"]),
+                          cell.param.watch(lambda _e: notebook_view.autosave(), ["input", "kind"])]
         self._render_output()
         self.update_classes()
 
@@ -152,7 +152,6 @@ class NotebookView(pn.viewable.Viewer):
         self._run_all_cb = None
         self._tab_id = None
         self._autosaved = None  # the JSON text last autosaved
-        self._autosave_cb = None
         self.keys = KeyBridge(self._on_event, standalone=standalone)
         self.autosave_status = pn.pane.HTML("", css_classes=["db-autosave"], margin=(0, 10),
                                             styles={"color": "#888", "font-size": "11px"})
@@ -403,12 +402,11 @@ class NotebookView(pn.viewable.Viewer):
             self.notebook.message = "Notebook restored as it was before the page was reloaded."
             self.download.filename = f"{self.notebook.title or 'notebook'}.flow.json"
         self._autosaved = self.notebook.dumps()
-        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            self._autosave_cb = pn.state.add_periodic_callback(self.autosave, period=AUTOSAVE_MS)
-            pn.state.on_session_destroyed(lambda _ctx: self._stop_autosave())
+        self.notebook.param.watch(lambda _e: self.autosave(), ["cells", "title"])  # cells watch their input/kind
 
     def autosave(self):
-        """Save the tab's notebook when it changed since the last autosave (inputs, kinds, order, title)."""
+        """Save the tab's notebook when it changed since the last autosave (inputs, kinds, order, title); called on
+        every such change (watchers, no periodic callback)."""
         if self._tab_id is None:
             return False
         text = self.notebook.dumps()
@@ -422,11 +420,6 @@ class NotebookView(pn.viewable.Viewer):
         self._autosaved = text
         self.autosave_status.object = f"autosaved {time.strftime('%H:%M:%S')}"
         return True
-
-    def _stop_autosave(self):
-        if self._autosave_cb is not None:
-            self._autosave_cb.stop()
-            self._autosave_cb = None
 
     # ---------------------------------------------------------------------------------------------- keyboard
     def _on_event(self, msg):

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions on a loaded box)
+
 pytestmark = pytest.mark.ui
 
 
