@@ -153,8 +153,8 @@ class NotebookView(pn.viewable.Viewer):
         self._tab_id = None
         self._autosaved = None  # the JSON text last autosaved
         self.keys = KeyBridge(self._on_event, standalone=standalone)
-        self.autosave_status = pn.pane.HTML("", css_classes=["db-autosave"], margin=(0, 10),
-                                            styles={"color": "#888", "font-size": "11px"})
+        self.autosave_status = safe.HTML("", css_classes=["db-autosave"], margin=(0, 10),
+                                         styles={"color": "#888", "font-size": "11px"})
         self.cells_column = pn.Column(sizing_mode="stretch_width", css_classes=["db-cells"])
         self.progress = safe.HTML("", css_classes=["db-progress"], sizing_mode="stretch_width", margin=(0, 10))
         self.toolbar = self._make_toolbar()
