@@ -179,3 +179,14 @@ def domain_figure(levels, counts, title="", width=460, height=260):
     fig.vbar(x=levels, top=np.asarray(counts, float), width=0.8, color=TRAIN_COLOR)
     fig.xaxis.major_label_orientation = 0.8
     return fig
+
+
+def reconstruction_error_figure(mse, title="Reconstruction error, sorted", width=520, height=300):
+    """Per-row reconstruction MSE in increasing order (H2O's anomaly plot): the anomalies rise at the right end."""
+    y = np.sort(np.asarray(mse, float)[np.isfinite(np.asarray(mse, float))])
+    fig = figure(width=width, height=height, title=title, x_axis_label="row (sorted by error)",
+                 y_axis_label="Reconstruction.MSE", tools="pan,wheel_zoom,box_zoom,reset,save")
+    source = ColumnDataSource({"rank": np.arange(len(y), dtype=float), "mse": y}, name="db-reconstruction-source")
+    fig.line("rank", "mse", source=source, color=TRAIN_COLOR, line_width=2)
+    fig.scatter("rank", "mse", source=source, color=TRAIN_COLOR, size=4)
+    return fig

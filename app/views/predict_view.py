@@ -81,6 +81,11 @@ class PredictView(pn.viewable.Viewer):
                                     lambda: run_routine(self.ctx, "getFrameSummary", p.name)),
                              button("View Data", "predictions-view-data",
                                     lambda: run_routine(self.ctx, "getFrameData", p.name)))]
+            if "Reconstruction.MSE" in p.names:  # an autoencoder's anomaly scores: the sorted-error plot
+                from .plots import reconstruction_error_figure
+
+                parts.append(pn.pane.Bokeh(reconstruction_error_figure(p.numeric("Reconstruction.MSE")),
+                                           css_classes=test_id("reconstruction-plot")))
             if self.metrics is not None:
                 parts.append(pn.Card(metrics_panel(self.metrics, "prediction"), title="Prediction metrics",
                                      sizing_mode="stretch_width", css_classes=test_id("prediction-metrics")))

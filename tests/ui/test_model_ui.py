@@ -1,5 +1,7 @@
 """#18 model views in a real browser: the scoring-history metric select redraws the plot."""
 import math
+import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -34,3 +36,28 @@ def test_scoring_metric_select_changes_the_plot(page, server):
                               if (m.type === 'LinearAxis' || (m.constructor && m.constructor.name === 'LinearAxis'))
                                 if (m.axis_label === 'mae') return m.axis_label; return null; }""")
     assert label == "mae"
+
+
+ECG = Path(__file__).resolve().parents[3] / "shared" / "h2o-flows" / "data" / "smalldata" / "anomaly"
+
+
+def test_ecg_anomaly_detection_end_to_end(page, server):
+    """Train an autoencoder on normal beats, score the test beats' reconstruction error, see it sorted."""
+    if not ECG.is_dir():
+        pytest.skip(f"the ECG data folder {ECG} is absent")
+    folder = Path(server[1]) / "data" / "ecg"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("ecg_discord_train.csv", "ecg_discord_test.csv"):
+        shutil.copy(ECG / name, folder / name)
+    open_app(page, server)
+    add_cell(page, 'parseFiles paths: ["ecg/ecg_discord_train.csv"], destination_frame: "ecg_train.hex"')
+    add_cell(page, 'parseFiles paths: ["ecg/ecg_discord_test.csv"], destination_frame: "ecg_test.hex"')
+    i = add_cell(page, 'buildModel "deeplearning", {model_id: "ecg_ae", training_frame: "ecg_train.hex", '
+                       'autoencoder: true, hidden: [50, 20, 50], activation: "Tanh", epochs: 100, seed: 1}')
+    expect(cell(page, i).locator(".db-job-fields")).to_contain_text("DONE", timeout=180_000)
+    j = add_cell(page, 'predict model: "ecg_ae", frame: "ecg_test.hex", reconstruction_error: true')
+    expect(cell(page, j).locator(".db-predictions-title")).to_contain_text("23 rows")
+    page.wait_for_function("""() => window.Bokeh && Array.from(window.Bokeh.documents).some(
+        d => Array.from(d.all_models).some(m => m.name === 'db-reconstruction-source'))""", timeout=60_000)
+    mse = source_column(page, "db-reconstruction-source", "mse")
+    assert mse is not None and len(mse) == 23 and mse == sorted(mse) and mse[-1] > 2 * mse[0]
