@@ -5,6 +5,7 @@ Before the fix `--address 0.0.0.0` allowed every websocket origin (`*`), without
 ids: any page a user visited could open a session and drive the shared notebook.
 """
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import re
@@ -118,7 +119,9 @@ def open_websocket(base, token, origin, cookies=None) -> str:
         finally:
             conn.close()
 
-    return asyncio.run(attempt())
+    # its own thread: Playwright's sync API may leave an event loop running in this one (earlier browser tests)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, attempt()).result()
 
 
 def test_unauthenticated_requests_get_the_login_page_only(guarded_server):
