@@ -69,7 +69,7 @@ class AppState:
         self.lock = threading.RLock()
         # uploads are importable whatever the data roots (#18); notebooks write only below the workspace's data
         # folder and the data roots that are not the bundled examples; the object store is never a path
-        readable = [*self.data_roots, *([self.upload_dir] if self.data_roots or self.data_dir else [])]
+        readable = [*self.data_roots, *([self.upload_dir] if self.data_dir else [])]  # no workspace: no uploads folder
         writable = [*([self.data_dir] if self.data_dir else []),
                     *(r for r in readable if not any(r.is_relative_to(b.resolve()) for b in BUNDLED_DATA_DIRS))]
         private = [self.workspace_dir / "objects", self.workspace_dir / "manifest.json"] if self.workspace_dir \
@@ -95,7 +95,8 @@ class AppState:
 
     @property
     def upload_dir(self) -> Path:
-        """Where uploaded files land (the workspace's data/uploads); always one of the roots cells may read."""
+        """Where uploaded files land (the workspace's data/uploads); always one of the roots cells may read.
+        Without a workspace it is the first data root's uploads folder, created only when an upload arrives."""
         d = (self.data_dir or self.data_roots[0]) / "uploads"
         d.mkdir(parents=True, exist_ok=True)
         return d

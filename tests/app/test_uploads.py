@@ -227,3 +227,14 @@ def test_a_served_upload_needs_panels_login(tmp_path):
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+def test_a_state_without_workspace_writes_nothing_into_the_data_roots(tmp_path):
+    """`deepbrook run --data-root DIR` (no workspace) must not create an uploads folder inside the user's data."""
+    roots = tmp_path / "readonly-data"
+    roots.mkdir()
+    (roots / "a.csv").write_text("x\n1\n")
+    before = sorted(p.name for p in roots.iterdir())
+    app = AppState(data_roots=[roots])
+    assert app.resolve_path("a.csv") == roots / "a.csv"
+    assert sorted(p.name for p in roots.iterdir()) == before
