@@ -28,6 +28,8 @@ def job_model_key(job):
 
 
 def job_type(job) -> str:
+    if getattr(job, "grid", None) is not None:
+        return "Grid"
     return "Model" if job_model_key(job) else "Job"
 
 
@@ -87,7 +89,8 @@ class JobView(pn.viewable.Viewer):
         self.error = safe.Alert(alert_type="danger", visible=False, css_classes=test_id("job-error"))
         self.cancel = routine_button(ctx, "Cancel Job", "job-cancel", "cancelJob", self.state.key, color="danger")
         self.view = pn.widgets.Button(label="View", css_classes=test_id("job-view-model"))
-        self.view.on_click(lambda _e: run_routine(ctx, "getModel", self.state.model_key))
+        opens = "getGrid" if job_type(job) == "Grid" else "getModel"
+        self.view.on_click(lambda _e: run_routine(ctx, opens, self.state.model_key))
         self.state.param.watch(self._render, list(JobState.param)[1:])
         self._render()
         self.poller = Poller(ctx, self.tick) if self.feed is not None else None

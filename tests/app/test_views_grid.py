@@ -1,0 +1,145 @@
+"""Grid search in the app (#18 item 6): the builder's GRID? fields and settings, Flow's grid buildModel call read
+back, the grid job and its sorted table, getGrid (also rebuilt from the workspace), without a browser."""
+import math
+
+import panel as pn
+import pytest
+
+from deepbrook.app import views
+from deepbrook.app.flow_options import h2o_grid_parameters
+from deepbrook.app.rebuild import rebuild_output
+from deepbrook.app.routines import RoutineError, parse_call
+from deepbrook.app.views.grid_view import GridView
+from test_views_model import poll
+from test_views_support import app, ctx, prostate  # noqa: F401  (fixtures)
+
+GRID = ('buildModel "deeplearning", {training_frame: "prostate.hex", response_column: "CAPSULE", '
+        'ignored_columns: ["ID"], seed: 1, reproducible: true, grid_id: "g1", '
+        'hyper_parameters: {hidden: [[4], [8, 8]], epochs: ["1", 2]}, search_criteria: {strategy: "Cartesian"}}')
+
+
+@pytest.fixture
+def enum_prostate(app, prostate):
+    frame = prostate.as_type("CAPSULE", "enum")
+    app.workspace.put("prostate.hex", frame)
+    return frame
+
+
+@pytest.fixture
+def builder(ctx, enum_prostate):
+    ctx.execute = False
+    view = views.model_builder_view(ctx, "deeplearning", {"training_frame": "prostate.hex"})
+    pn.panel(view).get_root()
+    view.widget("response_column").value = "CAPSULE"
+    return view
+
+
+@pytest.fixture
+def grid_view(ctx, enum_prostate):
+    ctx.run_routine(GRID)
+    view = ctx.outputs[-1]
+    pn.panel(view).get_root()
+    view.job.result(300)
+    poll(lambda: view.tick() is False and view.job_view.tick() is False)
+    return view
+
+
+def test_flow_grid_parameters_are_read_like_single_values():
+    fixed, grid_id, hyper, criteria, notes = h2o_grid_parameters({
+        "training_frame": "f", "response_column": "y", "model_id": "m", "epochs": 5, "grid_id": "g",
+        "hyper_parameters": {"epochs": ["0.5", 2], "hidden": [[10, 10], "20, 20"], "activation": ["Tanh"]},
+        "search_criteria": {"strategy": "randomdiscrete", "max_models": "3", "seed": 42}})
+    assert grid_id == "g" and notes == []
+    assert hyper == {"epochs": [0.5, 2.0], "hidden": [[10, 10], [20, 20]], "activation": ["Tanh"]}
+    assert criteria == {"strategy": "RandomDiscrete", "max_models": 3, "seed": 42}
+    assert "epochs" not in fixed and "model_id" not in fixed and fixed["response_column"] == "y"
+
+
+@pytest.mark.parametrize("hyper, criteria, message", [
+    ({"nope": [1]}, {}, "'nope' is not a Deep Learning parameter"),
+    ({"epochs": 3}, {}, "must be a non-empty list"),
+    ({"epochs": [1]}, {"strategy": "Bayes"}, "not Cartesian or RandomDiscrete"),
+    ({"epochs": [1]}, {"max_modls": 2}, "unknown search_criteria key(s) max_modls"),
+    ({"ignored_columns": [["a"]]}, {}, "cannot be gridded"),
+])
+def test_bad_grid_calls_name_the_problem(hyper, criteria, message):
+    with pytest.raises(RoutineError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        h2o_grid_parameters({"hyper_parameters": hyper, "search_criteria": criteria})
+
+
+def test_builder_grid_fields_write_a_grid_call_that_reads_back(builder, ctx):
+    form = builder.form
+    assert form.fields["hidden"].gridable and not form.fields["training_frame"].gridable
+    settings = builder.grid_settings()
+    assert not settings.visible
+    row = builder.row("hidden")
+    row.objects[-1].value = True                       # GRID? ticked: the textbox takes ;-separated values
+    assert settings.visible and form.fields["hidden"].grid_values == [[200, 200]]
+    row.objects[1].objects[1].value = "4; 8, 8"
+    builder.row("activation").objects[-1].value = True
+    builder.row("activation").objects[1].objects[1].value = ["Tanh", "Rectifier"]  # a dropdown becomes choices
+    form.grid.param.update(grid_id="g7", strategy="RandomDiscrete", max_models=3, seed=5)
+    builder.build()
+    call = parse_call(ctx.calls[-1])
+    assert call.name == "buildModel" and call.args[0] == "deeplearning"
+    params = call.args[1]
+    assert params["grid_id"] == "g7" and "hidden" not in params and "model_id" not in params
+    assert params["hyper_parameters"] == {"activation": ["Tanh", "Rectifier"], "hidden": [[4], [8, 8]]}
+    assert params["search_criteria"] == {"strategy": "RandomDiscrete", "max_models": 3, "seed": 5,
+                                         "stopping_metric": "AUTO"}
+    again = views.model_builder_view(ctx, "deeplearning", params).form  # the cell's call opens the same form
+    assert again.build_params() == form.build_params()
+    assert again.fields["hidden"].gridded and again.grid.strategy == "RandomDiscrete"
+
+
+def test_bad_grid_values_block_the_build(builder, ctx):
+    builder.row("epochs").objects[-1].value = True
+    builder.row("epochs").objects[1].objects[1].value = "1; x"
+    assert builder.build() is None and ctx.calls == []
+    f = builder.form.fields["epochs"]
+    assert f.level == "error" and "grid values" in f.message
+    builder.row("epochs").objects[1].objects[1].value = ""
+    assert builder.build() is None and "at least one value" in f.message
+
+
+def test_grid_job_trains_every_combination_and_shows_them_sorted(grid_view, ctx, app):
+    view = grid_view
+    assert isinstance(view, GridView) and view.job.status == "DONE"
+    assert "Models: 4 of 4 built." in view.job_view.state.message
+    table = view.table.value
+    assert sorted(table["model_id"]) == [f"g1_model_{i}" for i in range(1, 5)]
+    assert {"hidden", "epochs", "logloss", "auc"} <= set(table.columns)
+    assert view.state.sort_by == "logloss" and list(table["logloss"]) == sorted(table["logloss"])
+    assert set(app.workspace.names("model")) >= set(table["model_id"])
+    for _, row in table.iterrows():  # every metric is the model's own (validation absent: training metrics)
+        m = app.workspace.get(row["model_id"])
+        assert math.isclose(row["auc"], m.output["training_metrics"]["auc"])
+    view.state.sort_by = "auc"                                  # AUC sorts best (largest) first
+    assert list(view.table.value["auc"]) == sorted(table["auc"], reverse=True)
+    view._open(type("E", (), {"column": "model_id", "row": 0})())
+    assert ctx.calls[-1] == f'getModel "{view.table.value["model_id"][0]}"'
+    view.table.selection = [0, 1]
+    ctx.execute = False
+    next(b for b in view.__panel__().select(pn.widgets.Button) if "db-grid-compare" in b.css_classes).clicks += 1
+    assert ctx.calls[-1].startswith("getModels [")
+
+
+def test_get_grid_reproduces_the_grid_even_after_a_restart(grid_view, ctx, app):
+    ctx.run_routine('getGrid "g1", sort_by: "rmse"')
+    again = ctx.outputs[-1]
+    assert again.state.sort_by == "rmse" and list(again.table.value["rmse"]) == sorted(again.table.value["rmse"])
+    app.grids.clear()  # a new server knows the grid only by its models <grid_id>_model_<n>
+    ctx.run_routine('getGrid "g1"')
+    stored = ctx.outputs[-1].table.value
+    assert sorted(stored["model_id"]) == sorted(grid_view.table.value["model_id"])
+    assert {"hidden", "epochs"} <= set(stored.columns) and "hidden_dropout_ratios" not in stored.columns
+    assert isinstance(rebuild_output(ctx, GRID), GridView)  # a reopened notebook shows the grid again
+    with pytest.raises(RoutineError, match="no grid named 'g2'"):
+        ctx.run_routine('getGrid "g2"')
+
+
+def test_a_bad_combination_refuses_the_whole_grid(ctx, app, enum_prostate):
+    bad = GRID.replace('hidden: [[4], [8, 8]]', 'hidden: [[4], [0]]')
+    with pytest.raises(RoutineError, match="grid values"):
+        ctx.run_routine(bad)
+    assert app.grids == {} and len(app.jobs) == 0
