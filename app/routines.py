@@ -553,9 +553,14 @@ def getGrid(ctx, grid_id, sort_by=None, decreasing=None):
 
 
 @routine("Model")
-def getModels(ctx):
-    """List the models in the workspace."""
-    return _views().models_view(ctx)
+def getModels(ctx, models=None):
+    """List the models with their main metrics; with a list of model keys, compare those models."""
+    if models is None:
+        return _views().models_view(ctx)
+    keys = _str_list(models, "getModels: models")
+    if not keys:
+        raise RoutineError("getModels: give the models to compare, e.g. getModels [\"m1\", \"m2\"]")
+    return _views().compare_view(ctx, [_get(ctx, k, "model") for k in dict.fromkeys(keys)])
 
 
 @routine("Model")

@@ -2,6 +2,7 @@
 back, the grid job and its sorted table, getGrid (also rebuilt from the workspace), without a browser."""
 import math
 
+import numpy as np
 import panel as pn
 import pytest
 
@@ -143,3 +144,35 @@ def test_a_bad_combination_refuses_the_whole_grid(ctx, app, enum_prostate):
     with pytest.raises(RoutineError, match="grid values"):
         ctx.run_routine(bad)
     assert app.grids == {} and len(app.jobs) == 0
+
+
+def test_get_models_is_a_comparison_table_and_compares_the_checked_models(grid_view, ctx, app):
+    ctx.run_routine("getModels")
+    listing = ctx.outputs[-1]
+    table = listing.table.value.set_index("key")
+    assert {"training_frame", "response_column", "logloss", "auc", "rmse", "created"} <= set(table.columns)
+    assert set(table.loc[[f"g1_model_{i}" for i in range(1, 5)], "training_frame"]) == {"prostate.hex"}
+    assert set(table.loc[[f"g1_model_{i}" for i in range(1, 5)], "response_column"]) == {"CAPSULE"}
+    m = app.workspace.get("g1_model_2")
+    assert math.isclose(table.loc["g1_model_2", "logloss"], m.output["training_metrics"]["logloss"])
+    listing.table.selection = [0, 2]
+    keys = listing.selected()
+    next(b for b in listing.__panel__().select(pn.widgets.Button) if "db-models-compare" in b.css_classes).clicks += 1
+    assert ctx.calls[-1] == f'getModels ["{keys[0]}", "{keys[1]}"]'
+    compare = ctx.outputs[-1]
+    pn.panel(compare).get_root()
+    side = compare.table.value.set_index("")
+    assert list(side.columns) == keys                           # one column per model, metrics side by side
+    for k in keys:
+        assert float(side.loc["logloss", k]) == pytest.approx(app.workspace.get(k).output["training_metrics"]
+                                                              ["logloss"], rel=1e-5)
+    assert set(compare.sources) == set(keys) and compare.state.metric == "logloss"
+    for k in keys:                                              # every history overlaid on the one plot
+        hist = app.workspace.get(k).scoring_history()
+        np.testing.assert_allclose(compare.sources[k].data["train"], hist["training_logloss"].to_numpy(float))
+    compare.state.metric = "auc"
+    k = keys[0]
+    np.testing.assert_allclose(compare.sources[k].data["train"],
+                               app.workspace.get(k).scoring_history()["training_auc"].to_numpy(float))
+    with pytest.raises(RoutineError, match="no model named 'nope'"):
+        ctx.run_routine('getModels ["nope"]')
