@@ -176,3 +176,29 @@ def test_get_models_is_a_comparison_table_and_compares_the_checked_models(grid_v
                                app.workspace.get(k).scoring_history()["training_auc"].to_numpy(float))
     with pytest.raises(RoutineError, match="no model named 'nope'"):
         ctx.run_routine('getModels ["nope"]')
+
+
+def test_cross_validated_model_shows_its_fold_summary_and_fold_models(ctx, app, enum_prostate):
+    ctx.run_routine('buildModel "deeplearning", {model_id: "cv3", training_frame: "prostate.hex", '
+                    'response_column: "CAPSULE", ignored_columns: ["ID"], hidden: [4], epochs: 1, nfolds: 3, '
+                    'seed: 1, reproducible: true}')
+    ctx.outputs[-1].state.job.result(300)
+    poll(lambda: "cv3" in app.workspace.names("model"))
+    model = app.workspace.get("cv3")
+    assert {"cv3_cv_1", "cv3_cv_2", "cv3_cv_3"} <= set(app.workspace.names("model"))  # kept as models of their own
+    view = views.model_view(ctx, model)
+    pn.panel(view).get_root()
+    card = next(o for o in view.metrics.objects if "db-card-cv-summary" in o.css_classes)
+    table = next(o for o in card.select(pn.widgets.Tabulator) if "db-cv-summary" in o.css_classes).value
+    assert list(table.columns) == ["metric", "mean", "sd", "cv_1_valid", "cv_2_valid", "cv_3_valid"]
+    auc = table.set_index("metric").loc["auc"]
+    folds = [auc[f"cv_{i}_valid"] for i in (1, 2, 3)]
+    assert auc["mean"] == pytest.approx(np.mean(folds)) and auc["sd"] == pytest.approx(np.std(folds, ddof=1))
+    for i in (1, 2, 3):  # each fold's value is that fold model's holdout AUC
+        fold = app.workspace.get(f"cv3_cv_{i}")
+        assert auc[f"cv_{i}_valid"] == pytest.approx(fold.output["validation_metrics"]["auc"])
+    buttons = [b for b in card.select(pn.widgets.Button) if any(c.startswith("db-cv-fold-") for c in b.css_classes)]
+    assert [b.label for b in buttons] == ["cv3_cv_1", "cv3_cv_2", "cv3_cv_3"]
+    buttons[1].clicks += 1
+    assert ctx.calls[-1] == 'getModel "cv3_cv_2"'
+    assert views.model_view(ctx, app.workspace.get("cv3_cv_2")).metrics.objects  # the fold model opens
