@@ -69,13 +69,11 @@ class GridViewState(param.Parameterized):
         self.grid = grid
         super().__init__(grid_id=str(grid.grid_id), decreasing=decreasing, **params)
         self._wanted = sort_by  # the user's choice; until then the problem's default metric
-        self.param.watch(self._chosen, ["sort_by", "decreasing"])
+        self.param.watch(self._chosen, "sort_by")
         self.refresh()
 
     def _chosen(self, event):
-        if event.name == "sort_by":
-            self._wanted = event.new
-        self.refresh()
+        self._wanted = event.new
 
     def refresh(self):
         """Re-read the grid's models (call on the event loop)."""
@@ -112,7 +110,8 @@ class GridView(pn.viewable.Viewer):
                                           css_classes=test_id("grid-table"))
         self.table.on_click(self._open)
         self.failures = safe.Alert("", alert_type="warning", visible=False, css_classes=test_id("grid-failures"))
-        s.param.watch(self._render, ["table", "failures"])
+        # a Select change arrives on a callback thread; the table's data may only change on the session's loop
+        s.param.watch(lambda *_: pn.state.execute(self._rerender, schedule="auto"), ["sort_by", "decreasing"])
         self._render()
         self.job = job
         self._shown = len(grid.models)
@@ -123,10 +122,14 @@ class GridView(pn.viewable.Viewer):
         grid, running = self.state.grid, is_running(self.job)
         if len(grid.models) != self._shown or not running:
             self._shown = len(grid.models)
-            self.state.refresh()
+            self._rerender()
         return running
 
-    def _render(self, *_):
+    def _rerender(self):
+        self.state.refresh()
+        self._render()
+
+    def _render(self):
         s = self.state
         self.table.value = s.table
         self.failures.object = "\n".join(f"- {f}" for f in s.failures)
