@@ -11,19 +11,12 @@ from deepbrook.app.flow_options import h2o_grid_parameters
 from deepbrook.app.rebuild import rebuild_output
 from deepbrook.app.routines import RoutineError, parse_call
 from deepbrook.app.views.grid_view import GridView
-from test_views_model import poll
+from test_views_model import enum_prostate, poll  # noqa: F401  (fixture)
 from test_views_support import app, ctx, prostate  # noqa: F401  (fixtures)
 
 GRID = ('buildModel "deeplearning", {training_frame: "prostate.hex", response_column: "CAPSULE", '
         'ignored_columns: ["ID"], seed: 1, reproducible: true, grid_id: "g1", '
         'hyper_parameters: {hidden: [[4], [8, 8]], epochs: ["1", 2]}, search_criteria: {strategy: "Cartesian"}}')
-
-
-@pytest.fixture
-def enum_prostate(app, prostate):
-    frame = prostate.as_type("CAPSULE", "enum")
-    app.workspace.put("prostate.hex", frame)
-    return frame
 
 
 @pytest.fixture
@@ -202,3 +195,15 @@ def test_cross_validated_model_shows_its_fold_summary_and_fold_models(ctx, app, 
     buttons[1].clicks += 1
     assert ctx.calls[-1] == 'getModel "cv3_cv_2"'
     assert views.model_view(ctx, app.workspace.get("cv3_cv_2")).metrics.objects  # the fold model opens
+
+
+def test_grid_job_view_names_a_grid_and_opens_it(grid_view, ctx):
+    job = grid_view.job_view
+    assert "<td class='db-job-type'>Grid</td>" in job.fields.object and job.view.visible
+    ctx.execute = False
+    job.view.clicks += 1
+    assert ctx.calls[-1] == 'getGrid "g1"'
+    ctx.execute = True
+    ctx.run_routine("getGrids")
+    grids = ctx.outputs[-1].table.value
+    assert list(grids["grid_id"]) == ["g1"] and list(grids["models"]) == [4] and list(grids["status"]) == ["DONE"]
