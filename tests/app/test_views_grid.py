@@ -207,3 +207,28 @@ def test_grid_job_view_names_a_grid_and_opens_it(grid_view, ctx):
     ctx.run_routine("getGrids")
     grids = ctx.outputs[-1].table.value
     assert list(grids["grid_id"]) == ["g1"] and list(grids["models"]) == [4] and list(grids["status"]) == ["DONE"]
+
+
+def test_random_discrete_grid_trains_at_most_max_models(ctx, app, enum_prostate):
+    ctx.run_routine(GRID.replace('grid_id: "g1"', 'grid_id: "r1"').replace(
+        '{strategy: "Cartesian"}', '{strategy: "RandomDiscrete", max_models: 2, seed: 3}'))
+    view = ctx.outputs[-1]
+    grid = view.job.result(300)
+    assert len(grid.models) == 2 and view.tick() is False
+    combos = [{"hidden": h, "epochs": e} for h in ([4], [8, 8]) for e in (1.0, 2.0)]
+    assert all(p in combos for p in grid.model_params)
+    assert sorted(view.table.value["model_id"]) == ["r1_model_1", "r1_model_2"]
+
+
+def test_cancelling_a_grid_keeps_the_models_built_so_far(ctx, app, enum_prostate):
+    ctx.run_routine(GRID.replace('grid_id: "g1"', 'grid_id: "c1"').replace('epochs: ["1", 2]',
+                                                                            'epochs: [1, 100000]'))
+    view = ctx.outputs[-1]
+    poll(lambda: len(view.state.grid.models) >= 1)
+    next(b for b in view.__panel__().select(pn.widgets.Button) if "db-job-cancel" in b.css_classes).clicks += 1
+    assert ctx.calls[-1] == f'cancelJob "{view.job.key}"'
+    view.job.wait(120)
+    assert view.job.status == "CANCELLED"
+    poll(lambda: view.tick() is False)
+    built = list(view.table.value["model_id"])
+    assert "c1_model_1" in built and len(built) < 4 and set(built) <= set(app.workspace.names("model"))
