@@ -104,7 +104,7 @@ class ModelBuilderView(pn.viewable.Viewer):
         message = safe.Alert(field.message, alert_type=ALERT.get(field.level, "light"),
                                 visible=bool(field.message), css_classes=test_id(f"message-{name}"),
                                 margin=(0, 5), width=300)
-        editor = pn.Column(self.widget(name), message)
+        editor = pn.Column(self.widget(name), message, width=310)  # help and GRID? line up whatever the widget
         row = pn.Row(label, editor, help_text, css_classes=test_id(f"row-{name}"), visible=not field.hidden)
         if field.gridable:
             row.append(self._grid_box(name, editor))
@@ -140,10 +140,12 @@ class ModelBuilderView(pn.viewable.Viewer):
     def _grid_widget(self, name):
         field = self.form.fields[name]
         common = dict(css_classes=test_id(f"grid-values-{name}"), width=300, margin=(2, 5))
-        if field.kind in CHOICE_KINDS:
-            options = [True, False] if field.kind == "bool" else list(self.form.values.param[name].objects)
-            w = pn.widgets.CheckBoxGroup(options={str(o): o for o in options}, value=list(field.grid_values),
+        if field.kind == "bool":
+            w = pn.widgets.CheckBoxGroup(options={"true": True, "false": False}, value=list(field.grid_values),
                                          inline=True, **common)
+        elif field.kind in CHOICE_KINDS:
+            w = pn.widgets.MultiChoice(options=list(self.form.values.param[name].objects),
+                                       value=list(field.grid_values), **common)
         else:
             w = pn.widgets.TextInput(value=grid_text(field.kind, field.grid_values),
                                      placeholder="values separated by ;", **common)

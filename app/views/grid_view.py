@@ -69,11 +69,13 @@ class GridViewState(param.Parameterized):
         self.grid = grid
         super().__init__(grid_id=str(grid.grid_id), decreasing=decreasing, **params)
         self._wanted = sort_by  # the user's choice; until then the problem's default metric
+        self.updating = False  # True while refresh() itself sets sort_by (not the user's choice)
         self.param.watch(self._chosen, "sort_by")
         self.refresh()
 
     def _chosen(self, event):
-        self._wanted = event.new
+        if not self.updating:
+            self._wanted = event.new
 
     def refresh(self):
         """Re-read the grid's models (call on the event loop)."""
@@ -83,8 +85,11 @@ class GridViewState(param.Parameterized):
         if list(self.param.sort_by.objects) != metrics:
             self.param.sort_by.objects = metrics
             wanted = (self._wanted or "").lower()
-            with param.parameterized.discard_events(self):
+            self.updating = True  # widgets linked to sort_by follow (they would not with discarded events)
+            try:
                 self.sort_by = wanted if wanted in metrics else metrics[0]
+            finally:
+                self.updating = False
         table = eng.leaderboard(models, params, list(grid.hyper_params), self.sort_by, self.decreasing, metrics)
         self.table = table.rename(columns={"model_ids": "model_id"})
         self.failures = [f"{_combo_text(f.params)}: {f.error}" for f in getattr(grid, "failures", [])]
@@ -111,7 +116,8 @@ class GridView(pn.viewable.Viewer):
         self.table.on_click(self._open)
         self.failures = safe.Alert("", alert_type="warning", visible=False, css_classes=test_id("grid-failures"))
         # a Select change arrives on a callback thread; the table's data may only change on the session's loop
-        s.param.watch(lambda *_: pn.state.execute(self._rerender, schedule="auto"), ["sort_by", "decreasing"])
+        s.param.watch(lambda *_: None if s.updating else pn.state.execute(self._rerender, schedule="auto"),
+                      ["sort_by", "decreasing"])
         self._render()
         self.job = job
         self._shown = len(grid.models)
