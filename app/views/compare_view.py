@@ -7,6 +7,7 @@ metric changes.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import panel as pn
 import param
@@ -85,19 +86,20 @@ class CompareView(pn.viewable.Viewer):
                                                           css_classes=test_id("compare-metric"))
         fig = figure(width=640, height=340, x_axis_label="epochs", y_axis_label=s.metric or "",
                      tools="pan,wheel_zoom,box_zoom,reset,save", toolbar_location="right")
-        self.sources = {}
+        self.sources, self._valid = {}, {}
         for i, key in enumerate(s.histories):
             color = Category10_10[i % 10]
             src = ColumnDataSource(history_points(s.histories[key], s.metric), name=f"{COMPARE_SOURCE}{key}")
             fig.line("x", "train", source=src, color=color, line_width=2, legend_label=f"{key} training")
-            fig.line("x", "valid", source=src, color=color, line_width=2, line_dash="dashed",
-                     legend_label=f"{key} validation")
+            self._valid[key] = fig.line("x", "valid", source=src, color=color, line_width=2, line_dash="dashed",
+                                        legend_label=f"{key} validation")
             fig.scatter("x", "train", source=src, color=color, fill_color="white", size=6)
             self.sources[key] = src
         fig.legend.click_policy = "hide"
         fig.legend.location = "top_right"
         fig.add_tools(HoverTool(tooltips=[("epochs", "@x"), ("training", "@train"), ("validation", "@valid")]))
         self.figure = fig
+        self._show_validation()
         s.param.watch(self._on_metric, "metric")
 
     def set_metric(self, metric):
@@ -105,6 +107,16 @@ class CompareView(pn.viewable.Viewer):
         self.figure.yaxis.axis_label = metric or ""
         for key, src in self.sources.items():
             src.data = history_points(self.state.histories[key], metric)
+        self._show_validation()
+
+    def _show_validation(self):
+        """A model's dashed validation line (and legend entry) only where it has validation scores."""
+        for key, renderer in self._valid.items():
+            has = bool(np.isfinite(np.asarray(self.sources[key].data["valid"], float)).any())
+            renderer.visible = has
+            for item in self.figure.legend.items:
+                if renderer in item.renderers:
+                    item.visible = has
 
     def _on_metric(self, event):
         pn.state.execute(lambda: self.set_metric(event.new), schedule="auto")

@@ -108,6 +108,9 @@ class GridView(pn.viewable.Viewer):
         self.state = GridViewState(grid, sort_by=sort_by, decreasing=decreasing)
         s = self.state
         self.job_view = JobView(ctx, job) if job is not None else None
+        if self.job_view is not None:  # its View would open this same grid again
+            self.job_view.show_view = False
+            self.job_view.view.visible = False
         self.sort_select = pn.widgets.Select.from_param(s.param.sort_by, name="Sort by", width=220,
                                                         css_classes=test_id("grid-sort"))
         self.table = pn.widgets.Tabulator(s.table, show_index=False, disabled=True, selectable="checkbox",

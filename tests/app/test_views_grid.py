@@ -198,9 +198,10 @@ def test_cross_validated_model_shows_its_fold_summary_and_fold_models(ctx, app, 
 
 
 def test_grid_job_view_names_a_grid_and_opens_it(grid_view, ctx):
-    job = grid_view.job_view
-    assert "<td class='db-job-type'>Grid</td>" in job.fields.object and job.view.visible
+    assert not grid_view.job_view.view.visible  # the grid view shows the grid already
     ctx.execute = False
+    job = views.job_view(ctx, grid_view.job)     # getJob of a grid job: View opens the grid
+    assert "<td class='db-job-type'>Grid</td>" in job.fields.object and job.view.visible
     job.view.clicks += 1
     assert ctx.calls[-1] == 'getGrid "g1"'
     ctx.execute = True
@@ -232,3 +233,21 @@ def test_cancelling_a_grid_keeps_the_models_built_so_far(ctx, app, enum_prostate
     poll(lambda: view.tick() is False)
     built = list(view.table.value["model_id"])
     assert "c1_model_1" in built and len(built) < 4 and set(built) <= set(app.workspace.names("model"))
+
+
+def test_compare_draws_validation_lines_only_for_models_that_have_them(ctx, app, enum_prostate):
+    train, valid = enum_prostate.split_frame([0.7], seed=1, destinations=["tr.hex", "va.hex"])
+    for f in (train, valid):
+        app.workspace.put(f.name, f)
+    for key, extra in (("with_valid", ', validation_frame: "va.hex"'), ("no_valid", "")):
+        ctx.run_routine(f'buildModel "deeplearning", {{model_id: "{key}", training_frame: "tr.hex", '
+                        f'response_column: "CAPSULE", hidden: [4], epochs: 1, seed: 1{extra}}}')
+        ctx.outputs[-1].state.job.result(120)
+    poll(lambda: {"with_valid", "no_valid"} <= set(app.workspace.names("model")))
+    ctx.run_routine('getModels ["with_valid", "no_valid"]')
+    compare = ctx.outputs[-1]
+    assert compare._valid["with_valid"].visible and not compare._valid["no_valid"].visible
+    shown = {item.label.value: item.visible for item in compare.figure.legend.items}
+    assert shown["with_valid validation"] and not shown["no_valid validation"] and shown["no_valid training"]
+    side = compare.table.value.set_index("")
+    assert side.loc["metrics from", "with_valid"] == "validation" and side.loc["metrics from", "no_valid"] == "training"
