@@ -355,7 +355,8 @@ def exportFrame(ctx, frame, path=None):
 
 @routine("Model")
 def buildModel(ctx, algo="deeplearning", params=None):
-    """Open the model form, or (with training_frame and response_column) start training in the background."""
+    """Open the model form, or (with training_frame and response_column) start training in the background; with
+    hyper_parameters (and grid_id, search_criteria, as Flow's form writes them) run a grid search."""
     from .flow_options import h2o_model_parameters, is_grid_call
 
     if algo != "deeplearning":
@@ -549,6 +550,11 @@ def getGrid(ctx, grid_id, sort_by=None, decreasing=None):
                                                else " There are no grids yet.")
             raise RoutineError(f"no grid named {grid_id!r}.{hint}")
         grid = _views().StoredGrid(grid_id, [ctx.workspace.get(m) for m in models])
+    if sort_by is not None:
+        metrics = _engine().main_metrics(grid.problem) if grid.models else ()
+        if metrics and str(sort_by).lower() not in metrics:
+            raise RoutineError(f"getGrid: sort_by {sort_by!r} is not a metric of this grid's models; use one of "
+                               f"{', '.join(metrics)}.{suggest(str(sort_by), metrics)}")
     return _views().grid_view(ctx, grid, getattr(grid, "job", None), sort_by=sort_by, decreasing=decreasing)
 
 

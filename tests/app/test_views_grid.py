@@ -130,6 +130,8 @@ def test_get_grid_reproduces_the_grid_even_after_a_restart(grid_view, ctx, app):
     assert isinstance(rebuild_output(ctx, GRID), GridView)  # a reopened notebook shows the grid again
     with pytest.raises(RoutineError, match="no grid named 'g2'"):
         ctx.run_routine('getGrid "g2"')
+    with pytest.raises(RoutineError, match="sort_by 'rmsee' is not a metric .* Did you mean 'rmse'"):
+        ctx.run_routine('getGrid "g1", sort_by: "rmsee"')
 
 
 def test_a_bad_combination_refuses_the_whole_grid(ctx, app, enum_prostate):
