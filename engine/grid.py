@@ -135,11 +135,12 @@ class GridSearch:
                 log.warning("grid %s: model %d failed: %s", self.grid_id, i + 1, e)
                 with self._lock:
                     self.failures.append(GridFailure(combo, str(e)))
-                self._notify({"type": "failed", "params": combo, "error": str(e)})
             finally:
                 self._current = None
             self.progress = (i + 1) / total
-            if m is not None:
+            if m is None:
+                self._notify({"type": "failed", "params": combo, "error": self.failures[-1].error})
+            else:
                 with self._lock:
                     self.models.append(m)
                     self.model_params.append(combo)
