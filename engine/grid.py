@@ -197,7 +197,8 @@ class GridSearch:
             est.job.cancel()
 
     def subscribe(self, callback):
-        """`callback(event)` after each model ({"type": "model", "key", "params"}) and at the end; returns an
+        """`callback(event)` after each model ({"type": "model", "key", "params"}), each failed combination
+        ({"type": "failed", "params", "error"}) and at the end; returns an
         unsubscribe function."""
         return self._listeners.subscribe(callback)
 
