@@ -76,6 +76,7 @@ class AppState:
             else []
         self.gate = PathGate(readable, writable, private)
         self.predictions = {}  # predictions frame -> (model key, frame name), for getPredictions
+        self.grids = {}  # grid id -> the engine's GridSearch (its models are in the workspace), for getGrid
         self.autosaves = AutosaveStore(self.workspace_dir / "autosave" if self.workspace_dir else None)
 
     @classmethod

@@ -158,6 +158,60 @@ def h2o_model_parameters(params: dict):
     return out, notes
 
 
+# ------------------------------------------------------------------------------------------------ grid search
+GRID_KEYS = ("grid_id", "hyper_parameters", "search_criteria")
+SEARCH_CRITERIA = {"strategy": "enum", "max_models": "int", "max_runtime_secs": "double", "seed": "long",
+                   "stopping_rounds": "int", "stopping_metric": "enum", "stopping_tolerance": "double"}
+STRATEGIES = ("Cartesian", "RandomDiscrete")
+
+
+def is_grid_call(params: dict) -> bool:
+    """Flow's form writes a grid as buildModel parameters holding `hyper_parameters` (and grid_id,
+    search_criteria)."""
+    return isinstance(params, dict) and params.get("hyper_parameters") is not None
+
+
+def h2o_grid_parameters(params: dict):
+    """(fixed engine parameters, grid_id, hyper_parameters, search_criteria, notes) from Flow's grid buildModel
+    JSON: `{..., grid_id: "g", hyper_parameters: {hidden: [[10], [20]], epochs: [1, 2]}, search_criteria:
+    {strategy: "RandomDiscrete", max_models: 3}}`. Hyper-parameter values are coerced like single values; a
+    name that is not a gridable Deep Learning parameter, or an unknown search criterion, is an error."""
+    from deepbrook import engine as eng
+
+    rest = {k: v for k, v in params.items() if k not in GRID_KEYS}
+    grid_id = params.get("grid_id") or None
+    hyper, criteria = params.get("hyper_parameters"), params.get("search_criteria") or {}
+    if not isinstance(hyper, dict) or not hyper:
+        raise OptionError("hyper_parameters must be an object of parameter: [values...], e.g. "
+                          "{hidden: [[10], [20]], epochs: [1, 2]}")
+    if not isinstance(criteria, dict):
+        raise OptionError("search_criteria must be an object such as {strategy: \"Cartesian\"}")
+    known = set(eng.DeepLearningParameters.param) - {"name"}
+    out = {}
+    for name, values in hyper.items():
+        if name not in known:
+            raise OptionError(f"hyper_parameters: {name!r} is not a Deep Learning parameter")
+        info = eng.parameter_info(name)
+        if not info.gridable:
+            raise OptionError(f"hyper_parameters: {name!r} cannot be gridded (H2O marks it not gridable)")
+        if not isinstance(values, list) or not values:
+            raise OptionError(f"hyper_parameters: {name} must be a non-empty list of values, got {values!r}")
+        out[name] = [_coerce(name, v, info.h2o_type) for v in values]
+        rest.pop(name, None)  # a gridded field's single value is not a fixed parameter of the grid
+    unknown = sorted(set(criteria) - set(SEARCH_CRITERIA))
+    if unknown:
+        raise OptionError(f"unknown search_criteria key(s) {', '.join(unknown)}; known: {', '.join(SEARCH_CRITERIA)}")
+    sc = {k: _coerce(k, v, SEARCH_CRITERIA[k]) for k, v in criteria.items() if v not in (None, "")}
+    strategy = str(sc.get("strategy", "Cartesian"))
+    match = [s for s in STRATEGIES if s.lower() == strategy.lower()]
+    if not match:
+        raise OptionError(f"search_criteria strategy {strategy!r} is not Cartesian or RandomDiscrete")
+    sc["strategy"] = match[0]
+    fixed, notes = h2o_model_parameters(rest)
+    fixed.pop("model_id", None)  # grid models are named <grid_id>_model_<n>
+    return fixed, grid_id, out, sc, notes
+
+
 # ------------------------------------------------------------------------------------------------ predict options
 def h2o_predict_options(options: dict):
     """(scoring function or None, notes) for Flow's predict options (reconstruction error, deep features)."""

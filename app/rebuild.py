@@ -12,7 +12,7 @@ from .routines import invoke, lookup
 
 # Routines without side effects: rebuilding their output is running them.
 SHOW_ONLY = {"assist", "importFiles", "setupParse", "getFrames", "getFrameSummary", "getFrameData", "getModels",
-             "getModel", "getJobs", "getJob"}
+             "getModel", "getJobs", "getJob", "getGrids", "getGrid"}
 
 
 def _views():
@@ -33,6 +33,10 @@ def _parse_files(ctx, paths=None, destination_frame=None, **_options):
 
 def _build_model(ctx, algo="deeplearning", params=None):
     params = params if isinstance(params, dict) else {}
+    if params.get("hyper_parameters") is not None:  # a grid: its view, from the grid or its stored models
+        from .routines import getGrid
+
+        return getGrid(ctx, params.get("grid_id")) if params.get("grid_id") else None
     if params.get("response_column") is None and not params.get("autoencoder"):
         return "run"  # the form
     key = params.get("model_id")

@@ -355,13 +355,16 @@ def exportFrame(ctx, frame, path=None):
 
 @routine("Model")
 def buildModel(ctx, algo="deeplearning", params=None):
-    """Open the model form, or (with training_frame and response_column) start training in the background."""
-    from .flow_options import h2o_model_parameters
+    """Open the model form, or (with training_frame and response_column) start training in the background; with
+    hyper_parameters (and grid_id, search_criteria, as Flow's form writes them) run a grid search."""
+    from .flow_options import h2o_model_parameters, is_grid_call
 
     if algo != "deeplearning":
         raise RoutineError(f"unknown algorithm {algo!r}; Deepbrook builds \"deeplearning\" models")
     if params is not None and not isinstance(params, dict):
         raise RoutineError("buildModel: the parameters must be an object such as {training_frame: \"f.hex\", ...}")
+    if is_grid_call(params):
+        return _build_grid(ctx, algo, params)
     params, notes = h2o_model_parameters(params or {})
     if params.get("response_column") is None and not params.get("autoencoder"):
         return _views().model_builder_view(ctx, algo, params)
@@ -390,13 +393,8 @@ def _inapplicable(ctx, params):
     return out + [f"{m.parameter}: {m.message}" for m in messages if m.level == "warning" and m.parameter in params]
 
 
-def start_training(ctx, params: dict):
-    """Validate `params` (frame names resolved from the workspace) and start a job; the model lands in the workspace.
-
-    Raises RoutineError listing every validation error (nothing is built then).
-    """
-    eng = _engine()
-    params = dict(params)
+def _frames(ctx, params):
+    """Pop training/validation frame names from `params` and return the frames (a clear error when missing)."""
     frames = {}
     for key in ("training_frame", "validation_frame"):
         if params.get(key) is not None:
@@ -405,9 +403,12 @@ def start_training(ctx, params: dict):
             params.pop(key, None)
     if "training_frame" not in frames:
         raise RoutineError("buildModel: training_frame is required")
-    if not params.get("model_id"):
-        params["model_id"] = f"deeplearning-{uuid.uuid4().hex[:8]}"
-    _name(params["model_id"], "model_id")
+    return frames
+
+
+def _checked(ctx, params, frames, what="buildModel"):
+    """Validate `params` with the engine (RoutineError listing every error), then resolve paths and model names."""
+    eng = _engine()
     if params.get("export_checkpoints_dir") is not None:
         try:
             params["export_checkpoints_dir"] = str(ctx.app.resolve_output(params["export_checkpoints_dir"],
@@ -417,17 +418,44 @@ def start_training(ctx, params: dict):
     try:
         messages = eng.validate(params, **frames)
     except (eng.ParameterError, ValueError, TypeError) as e:
-        raise RoutineError(f"buildModel: {e}") from None
+        raise RoutineError(f"{what}: {e}") from None
     errors = [m for m in messages if m.level == "error"]
     if errors:
-        raise RoutineError("buildModel: your model parameters have errors:\n" +
+        raise RoutineError(f"{what}: your model parameters have errors:\n" +
                            "\n".join(f"- {m.parameter}: {m.message}" for m in errors))
     for key in ("checkpoint", "pretrained_autoencoder"):  # model names -> the stored models
         if isinstance(params.get(key), str) and params[key]:
             params[key] = _get(ctx, params[key], "model")
-    runtime = {"backend": "dask", "scheduler": ctx.app.dask_scheduler} if ctx.app.dask_scheduler else {}
+    return params
+
+
+def _runtime(ctx):
+    return {"backend": "dask", "scheduler": ctx.app.dask_scheduler} if ctx.app.dask_scheduler else {}
+
+
+def store_model(workspace, model):
+    """Keep a trained model under its key, and its kept cross-validation fold models under theirs (H2O keeps
+    them as models of their own, which the main model's view links to)."""
+    workspace.put(model.key, model)
+    for fold in (getattr(model, "output", None) or {}).get("cross_validation_models") or []:
+        if not isinstance(fold, str) and getattr(fold, "key", None):
+            workspace.put(fold.key, fold)
+
+
+def start_training(ctx, params: dict):
+    """Validate `params` (frame names resolved from the workspace) and start a job; the model lands in the workspace.
+
+    Raises RoutineError listing every validation error (nothing is built then).
+    """
+    eng = _engine()
+    params = dict(params)
+    frames = _frames(ctx, params)
+    if not params.get("model_id"):
+        params["model_id"] = f"deeplearning-{uuid.uuid4().hex[:8]}"
+    _name(params["model_id"], "model_id")
+    params = _checked(ctx, params, frames)
     try:
-        job = eng.DeepLearning(**params, **runtime).train_async(**frames)
+        job = eng.DeepLearning(**params, **_runtime(ctx)).train_async(**frames)
     except eng.ParameterError as e:
         raise RoutineError(f"buildModel: {e}") from None
     ctx.jobs.add(job)
@@ -438,7 +466,7 @@ def start_training(ctx, params: dict):
         with the result lost)."""
         if event.get("type") == "done" and getattr(job, "status", None) == "DONE":
             try:
-                workspace.put(model_id, job.result())
+                store_model(workspace, job.result())
             except Exception as e:  # noqa: BLE001 - any storage failure is reported through the job
                 job.fail(eng.WorkspaceError(f"the model was trained but could not be stored as {model_id!r}: {e}"))
 
@@ -448,10 +476,97 @@ def start_training(ctx, params: dict):
     return job
 
 
+def _build_grid(ctx, algo, params):
+    """Flow's grid buildModel: start the grid job and show the grid view (live while its models train)."""
+    from .flow_options import h2o_grid_parameters
+
+    fixed, grid_id, hyper, criteria, notes = h2o_grid_parameters(params)
+    for n in notes:
+        ctx.note(n)
+    ctx.job = start_grid(ctx, fixed, hyper, criteria, grid_id)
+    return _views().grid_view(ctx, ctx.job.grid, ctx.job)
+
+
+def start_grid(ctx, fixed: dict, hyper: dict, criteria: dict, grid_id=None):
+    """Validate every combination of the grid (RoutineError listing the errors; nothing trains then), start the
+    grid job, and store each model in the workspace as it finishes; the grid is kept in `ctx.app.grids`."""
+    eng = _engine()
+    fixed = dict(fixed)
+    frames = _frames(ctx, fixed)
+    grid_id = _name(grid_id or f"grid-{uuid.uuid4().hex[:8]}", "grid_id")
+    running = ctx.app.grids.get(grid_id)
+    if running is not None and getattr(running, "job", None) is not None and running.job.status == "RUNNING":
+        raise RoutineError(f"buildModel: grid {grid_id!r} is still running; cancel it or choose another grid_id")
+    try:
+        grid = eng.GridSearch(eng.DeepLearning, hyper, grid_id=grid_id, search_criteria=criteria, **fixed,
+                              **_runtime(ctx))
+    except (eng.ParameterError, ValueError) as e:
+        raise RoutineError(f"buildModel: {e}") from None
+    for combo in grid.combinations:
+        _checked(ctx, {**fixed, **combo, "model_id": f"{grid_id}_model_1"}, frames,
+                 what=f"buildModel (grid values {format_call('', combo).strip()})")
+    for key in ("checkpoint", "pretrained_autoencoder"):
+        if isinstance(fixed.get(key), str) and fixed[key]:
+            grid.fixed_params[key] = _get(ctx, fixed[key], "model")
+    workspace, problems = ctx.workspace, []
+
+    def store(event):
+        """Each finished model goes to the workspace at once (viewable while the grid goes on)."""
+        if event.get("type") == "model":
+            model = next((m for m in list(grid.models) if m.key == event.get("key")), None)
+            try:
+                if model is not None:
+                    store_model(workspace, model)
+            except Exception as e:  # noqa: BLE001 - reported through the job once the grid ends
+                problems.append(f"model {event.get('key')!r} was trained but could not be stored: {e}")
+
+    grid.subscribe(store)
+    job = grid.train_async(**frames)
+    ctx.jobs.add(job)
+    with ctx.app.lock:
+        ctx.app.grids[grid_id] = grid
+    grid.job = job
+    job.subscribe(lambda e: job.fail(eng.WorkspaceError("; ".join(problems)))
+                  if e.get("type") == "done" and problems else None)
+    return job
+
+
 @routine("Model")
-def getModels(ctx):
-    """List the models in the workspace."""
-    return _views().models_view(ctx)
+def getGrids(ctx):
+    """List the grid searches of this server."""
+    return _views().grids_view(ctx)
+
+
+@routine("Model")
+def getGrid(ctx, grid_id, sort_by=None, decreasing=None):
+    """Show a grid search: its models sorted by a metric (sort_by: logloss, auc, rmse, ...)."""
+    grid = ctx.app.grids.get(grid_id) if isinstance(grid_id, str) else None
+    if grid is None:
+        models = [e.name for e in ctx.workspace.list("model")
+                  if isinstance(grid_id, str) and e.name.startswith(f"{grid_id}_model_") and not e.damaged]
+        if not models:
+            known = sorted(ctx.app.grids)
+            hint = suggest(grid_id, known) or (f" Known grids: {', '.join(map(repr, known[:10]))}." if known
+                                               else " There are no grids yet.")
+            raise RoutineError(f"no grid named {grid_id!r}.{hint}")
+        grid = _views().StoredGrid(grid_id, [ctx.workspace.get(m) for m in models])
+    if sort_by is not None:
+        metrics = _engine().main_metrics(grid.problem) if grid.models else ()
+        if metrics and str(sort_by).lower() not in metrics:
+            raise RoutineError(f"getGrid: sort_by {sort_by!r} is not a metric of this grid's models; use one of "
+                               f"{', '.join(metrics)}.{suggest(str(sort_by), metrics)}")
+    return _views().grid_view(ctx, grid, getattr(grid, "job", None), sort_by=sort_by, decreasing=decreasing)
+
+
+@routine("Model")
+def getModels(ctx, models=None):
+    """List the models with their main metrics; with a list of model keys, compare those models."""
+    if models is None:
+        return _views().models_view(ctx)
+    keys = _str_list(models, "getModels: models")
+    if not keys:
+        raise RoutineError("getModels: give the models to compare, e.g. getModels [\"m1\", \"m2\"]")
+    return _views().compare_view(ctx, [_get(ctx, k, "model") for k in dict.fromkeys(keys)])
 
 
 @routine("Model")

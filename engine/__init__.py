@@ -8,7 +8,7 @@ from .errors import (DeepbrookError, ModelFormatError, ParameterError, ParseErro
 from .estimator import DeepLearning
 from .frames import Frame, ParseSetup, ReadLimits, import_file, parse, parse_setup, split_frame
 from .frames.names import validate_key
-from .grid import GridSearch
+from .grid import GridSearch, leaderboard, main_metrics, model_metric
 from .jobs import Job, JobRegistry
 from .model.metrics import ModelMetrics, make_metrics
 from .model.model import DeepLearningModel
@@ -28,7 +28,8 @@ __all__ = [
     "DeepLearningParameters", "Message", "ParamInfo", "ResolvedParameters", "check_checkpoint_compatible",
     "parameter_info", "resolve", "validate",
     # training, models, jobs
-    "DeepLearning", "DeepLearningModel", "Job", "JobRegistry", "GridSearch",
+    "DeepLearning", "DeepLearningModel", "Job", "JobRegistry", "GridSearch", "leaderboard",
+    "main_metrics", "model_metric",
     "DeepLearningClassifier", "DeepLearningRegressor",
     # outputs and persistence
     "ModelMetrics", "make_metrics", "ScoringHistory", "load_model", "save_model",

@@ -35,6 +35,11 @@ SORT_METRICS = {"logloss": ("logloss", False), "auc": ("auc", True), "aucpr": ("
                 "mean_per_class_error": ("mean_per_class_error", False), "err": ("classification_error", False),
                 "classification_error": ("classification_error", False), "gini": ("gini", True),
                 "lift_top_group": ("lift_top_group", True), "accuracy": ("accuracy", True)}
+# the metrics a leaderboard shows per problem (H2O's sort_by spelling), the first being the default sort
+MAIN_METRICS = {"binomial": ("logloss", "auc", "aucpr", "mean_per_class_error", "rmse", "mse"),
+                "multinomial": ("logloss", "mean_per_class_error", "err", "rmse", "mse"),
+                "regression": ("residual_deviance", "rmse", "mse", "mae", "r2"),
+                "autoencoder": ("mse", "rmse")}
 
 
 def combinations(hyper_params: dict, search_criteria: dict | None = None) -> list[dict]:
@@ -133,7 +138,9 @@ class GridSearch:
             finally:
                 self._current = None
             self.progress = (i + 1) / total
-            if m is not None:
+            if m is None:
+                self._notify({"type": "failed", "params": combo, "error": self.failures[-1].error})
+            else:
                 with self._lock:
                     self.models.append(m)
                     self.model_params.append(combo)
@@ -166,13 +173,21 @@ class GridSearch:
         job = GridJob(self, f"Grid search {self.grid_id}")
 
         def work(j):
-            unsubscribe = self.subscribe(lambda e: j.set_progress(self.progress, model=e.get("key"))
-                                         if e["type"] == "model" else None)
+            def progress(e):
+                if e["type"] in ("model", "failed"):
+                    j.set_progress(self.progress, model=e.get("key"), message=self.progress_text())
+            unsubscribe = self.subscribe(progress)
             try:
                 return self.train(x, y, training_frame, validation_frame, **train_kw)
             finally:
                 unsubscribe()
         return job.start(work)
+
+    def progress_text(self) -> str:
+        """'Models: 2 of 4 built (1 failed).' for the job's progress line."""
+        with self._lock:
+            built, failed = len(self.models), len(self.failures)
+        return f"Models: {built} of {len(self.combinations)} built" + (f" ({failed} failed)." if failed else ".")
 
     def cancel(self):
         """Stop after (and interrupt) the model being trained; models finished so far stay in the grid."""
@@ -182,39 +197,23 @@ class GridSearch:
             est.job.cancel()
 
     def subscribe(self, callback):
-        """`callback(event)` after each model ({"type": "model", "key", "params"}) and at the end; returns an
+        """`callback(event)` after each model ({"type": "model", "key", "params"}), each failed combination
+        ({"type": "failed", "params", "error"}) and at the end; returns an
         unsubscribe function."""
         return self._listeners.subscribe(callback)
 
     def _notify(self, event):
         self._listeners.notify(event)
 
-    def _default_sort(self):
-        problem = getattr(self.models[0], "problem", None) if self.models else None
-        return {"binomial": "logloss", "multinomial": "logloss", "regression": "residual_deviance"}.get(problem,
-                                                                                                        "mse")
-
-    def get_grid(self, sort_by=None, decreasing=None) -> pd.DataFrame:
-        """Leaderboard: hyper-parameter columns, model_ids, and the `sort_by` metric, best first."""
-        sort_by = (sort_by or self._default_sort()).lower()
-        if sort_by not in SORT_METRICS:
-            raise _bad("sort_by", f"sort_by '{sort_by}' is not one of {', '.join(SORT_METRICS)}")
-        key, dec = SORT_METRICS[sort_by]
-        if decreasing is None:
-            decreasing = dec
+    def get_grid(self, sort_by=None, decreasing=None, metrics=()) -> pd.DataFrame:
+        """Leaderboard: hyper-parameter columns, model_ids, and the `sort_by` metric (then `metrics`), best first."""
         with self._lock:
             models, params = list(self.models), list(self.model_params)
-        rows = []
-        for m, p in zip(models, params):
-            row = {k: _show(v) for k, v in p.items()}
-            row["model_ids"] = getattr(m, "key", None)
-            row[sort_by] = _metric(m, key)
-            rows.append(row)
-        df = pd.DataFrame(rows, columns=[*self.hyper_params, "model_ids", sort_by])
-        if len(df):
-            df = df.sort_values(sort_by, ascending=not decreasing, na_position="last", kind="stable")
-            df = df.reset_index(drop=True)
-        return df
+        return leaderboard(models, params, list(self.hyper_params), sort_by, decreasing, metrics)
+
+    @property
+    def problem(self):
+        return getattr(self.models[0], "problem", None) if self.models else None
 
     def sorted_models(self, sort_by=None, decreasing=None) -> list:
         board = self.get_grid(sort_by, decreasing)
@@ -229,8 +228,50 @@ class GridSearch:
             self.get_grid().to_string() if self.models else f"GridSearch({self.grid_id}: no models yet)"
 
 
+def main_metrics(problem) -> tuple:
+    """The metrics a leaderboard or a model comparison shows for `problem`, the default sort first."""
+    return MAIN_METRICS.get(problem, ("mse", "rmse"))
+
+
+def default_sort_metric(problem) -> str:
+    """H2O's default grid ordering: logloss for classifiers, residual deviance for regression, else MSE."""
+    return MAIN_METRICS.get(problem, ("mse",))[0]
+
+
+def leaderboard(models, model_params, hyper_names, sort_by=None, decreasing=None, metrics=()) -> pd.DataFrame:
+    """Hyper-parameter columns, `model_ids`, then `sort_by` and the other `metrics` (H2O's sort_by spelling, read
+    as `model_metric` does), sorted best first by `sort_by` (its natural direction unless `decreasing` is given)."""
+    problem = getattr(models[0], "problem", None) if models else None
+    sort_by = (sort_by or default_sort_metric(problem)).lower()
+    names = [sort_by, *(m.lower() for m in metrics if m.lower() != sort_by)]
+    for name in names:
+        if name not in SORT_METRICS:
+            raise _bad("sort_by", f"sort_by '{name}' is not one of {', '.join(SORT_METRICS)}")
+    if decreasing is None:
+        decreasing = SORT_METRICS[sort_by][1]
+    rows = []
+    for m, p in zip(models, model_params):
+        row = {k: _show(v) for k, v in (p or {}).items() if k in hyper_names}
+        row["model_ids"] = getattr(m, "key", None)
+        row.update({name: model_metric(m, name) for name in names})
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=[*hyper_names, "model_ids", *names])
+    if len(df):
+        df[names] = df[names].astype(float)
+        df = df.sort_values(sort_by, ascending=not decreasing, na_position="last", kind="stable")
+        df = df.reset_index(drop=True)
+    return df
+
+
 def _show(v):
     return str(v) if isinstance(v, (list, tuple)) else v
+
+
+def model_metric(model, name):
+    """Metric `name` (H2O's sort_by spelling: logloss, auc, aucpr, rmse, err...) of a model, read from its
+    validation metrics if present, else cross-validation, else training (NaN when it has none)."""
+    key = SORT_METRICS[name.lower()][0] if name.lower() in SORT_METRICS else name
+    return _metric(model, key)
 
 
 def _metric(model, key):
@@ -242,7 +283,8 @@ def _metric(model, key):
         if key == "accuracy":
             v = m.get("classification_error")
             return 1 - v if v is not None else math.nan
-        return m.get(key)
+        v = m.get(key)
+        return math.nan if v is None else float(v)
     return math.nan
 
 

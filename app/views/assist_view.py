@@ -9,7 +9,8 @@ from ._common import routine_button, test_id, title
 ASSIST = (("importFiles", "Import files from the server's data folders", ()),
           ("getFrames", "List the frames", ()),
           ("splitFrame", "Split a frame at random into parts", ()),
-          ("getModels", "List the models", ()),
+          ("getModels", "List and compare the models", ()),
+          ("getGrids", "List the grid searches", ()),
           ("getJobs", "List the jobs", ()),
           ("buildModel", "Build a Deep Learning model", ("deeplearning",)),
           ("predict", "Score a frame with a model", ()))

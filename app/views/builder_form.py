@@ -12,6 +12,7 @@ import param
 
 from .columns_picker import ColumnsPicker
 from .frame_info import picker_table
+from .grid_settings import CHOICE_KINDS, GRIDDABLE_KINDS, GridSettings, parse_grid_values
 from .model_params import _same
 
 CHOOSE = "(Choose...)"
@@ -63,6 +64,10 @@ class Field(param.Parameterized):
     hidden = param.Boolean(False, doc="The engine says this field does not apply now (Flow's TRACE).")
     level = param.String(default="", doc="'' or info / warning / error after Build was pressed.")
     message = param.String(default="")
+    gridable = param.Boolean(False, doc="The field may take several values (Flow's GRID? box).")
+    gridded = param.Boolean(False, doc="The GRID? box is ticked: the grid goes over `grid_values`.")
+    grid_values = param.List(default=[], doc="The values a gridded field takes, one model per combination.")
+    grid_error = param.String(default="", doc="Why the gridded values cannot be read.")
 
 
 class ModelBuilderForm(param.Parameterized):
@@ -76,26 +81,37 @@ class ModelBuilderForm(param.Parameterized):
     attempted = param.Boolean(default=False, doc="Build was pressed once: verdicts are shown from now on.")
     summary = param.String(default="", doc="Error summary shown at the top after a refused build.")
     revision = param.Integer(default=0, doc="Bumped whenever a value changed (views re-read values).")
+    is_grid = param.Boolean(default=False, doc="Some field is gridded: Build writes a grid search.")
 
     def __init__(self, workspace, initial=None, **params):
         super().__init__(**params)
         eng = _engine()
         self.workspace = workspace
         self.values = eng.DeepLearningParameters()
+        self._scratch = eng.DeepLearningParameters()  # checks gridded values one at a time
+        self.grid = GridSettings()
+        self.grid.param.watch(lambda *_: self._bump(), [n for n in GridSettings.param if n != "name"])
         self.info = {n: eng.parameter_info(n) for n in self.values.param if n != "name"}
         self.fields = {n: Field(pname=n, label=getattr(i, "label", n) or n, group=i.group,
                                 kind=field_kind(n, self.values.param[n], i),
                                 doc=(getattr(i, "doc", None) or self.values.param[n].doc or "").strip(),
-                                required=bool(getattr(i, "required", False)))
+                                required=bool(getattr(i, "required", False)),
+                                gridable=bool(getattr(i, "gridable", False)))
                        for n, i in self.info.items()}
+        for f in self.fields.values():
+            f.gridable = f.gridable and f.kind in GRIDDABLE_KINDS
         self.conversion_errors: dict[str, str] = {}
         self.picker = ColumnsPicker()
         self.picker.param.watch(lambda e: self.set_value("ignored_columns", list(e.new)), "value")
         self.refresh_workspace()
         initial = dict(initial or {})
+        hyper = initial.pop("hyper_parameters", None) or {}
+        self.grid.apply(initial.pop("grid_id", None), initial.pop("search_criteria", None))
         initial.setdefault("model_id", f"deeplearning-{uuid.uuid4().hex[:8]}")
         for n, v in initial.items():
             self.set_value(n, v, revalidate=False)
+        for n, values in hyper.items():
+            self.set_grid(n, True, values)
         self.revalidate()
 
     # ------------------------------------------------------------------ structure
@@ -152,6 +168,59 @@ class ModelBuilderForm(param.Parameterized):
             self.values.ignored_columns = keep
         self.picker.value = keep
 
+    # ------------------------------------------------------------------ grid search
+    def _bump(self):
+        self.revision += 1
+
+    def convert(self, name, part):
+        """One gridded value read like the field's single value (ValueError naming the problem)."""
+        kind = self.fields[name].kind
+        if kind == "int":
+            number = float(part)
+            if not number.is_integer():
+                raise ValueError(f"{part!r} is not a whole number")
+            part = int(number)
+        elif kind == "float":
+            part = float(part)
+        setattr(self._scratch, name, part)
+        v = getattr(self._scratch, name)
+        return list(v) if isinstance(v, tuple) else v
+
+    def set_grid(self, name, gridded=True, values=None):
+        """Tick or untick a field's GRID? box; `values` (text, ticked choices, or typed values) sets what it takes.
+        Ticking a field with no values yet starts from its current single value."""
+        f = self.fields[name]
+        if gridded and not f.gridable:
+            raise ValueError(f"{name} cannot be gridded")
+        f.gridded = bool(gridded)
+        if values is None and gridded and not f.grid_values:
+            values = [self.value(name)]
+        if values is not None:
+            self.set_grid_values(name, values)
+        self.is_grid = any(x.gridded for x in self.fields.values())
+        self._bump()
+        if self.attempted:
+            self.revalidate()
+
+    def set_grid_values(self, name, values):
+        f = self.fields[name]
+        try:
+            if isinstance(values, list) and f.kind not in CHOICE_KINDS:
+                parsed = [self.convert(name, v) for v in values]
+                if not parsed:
+                    raise ValueError("give at least one value to grid over")
+            else:
+                parsed = parse_grid_values(f.kind, values, lambda part: self.convert(name, part))
+            f.param.update(grid_values=parsed, grid_error="")
+        except (ValueError, TypeError) as e:
+            f.grid_error = f"grid values: {e}"
+        self._bump()
+        if self.attempted:
+            self.revalidate()
+
+    def gridded(self) -> dict:
+        return {n: list(f.grid_values) for n, f in self.fields.items() if f.gridded}
+
     # ------------------------------------------------------------------ validation and build
     def messages(self):
         frames = {}
@@ -173,6 +242,9 @@ class ModelBuilderForm(param.Parameterized):
         for n, msg in self.conversion_errors.items():
             verdicts[n] = ("error", msg)
         for n, f in self.fields.items():
+            if f.gridded and f.grid_error:
+                verdicts[n] = ("error", f.grid_error)
+        for n, f in self.fields.items():
             level, message = verdicts[n] if self.attempted else ("", "")
             f.param.update(hidden=n in hidden and n not in self.conversion_errors, level=level, message=message)
         if self.attempted and not self.errors():
@@ -183,6 +255,9 @@ class ModelBuilderForm(param.Parameterized):
         """{parameter: message} of every error verdict (hidden fields never block)."""
         out = {m.parameter: m.message for m in self.messages() if m.level == "error"}
         out.update(self.conversion_errors)
+        out.update({n: f.grid_error for n, f in self.fields.items() if f.gridded and f.grid_error})
+        if self.is_grid and not self.grid.grid_id.strip():
+            out["grid_id"] = "a grid needs a Grid ID"
         return out
 
     def build_params(self) -> dict:
@@ -192,6 +267,12 @@ class ModelBuilderForm(param.Parameterized):
             v = self.value(n)
             if (f.required and v is not None) or not _same(v, self.values.param[n].default):
                 out[n] = list(v) if isinstance(v, tuple) else v
+        hyper = self.gridded()
+        if hyper:  # Flow's grid call: gridded fields only in hyper_parameters; models are named by the grid
+            for n in [*hyper, "model_id"]:
+                out.pop(n, None)
+            out.update(grid_id=self.grid.grid_id.strip(), hyper_parameters=hyper,
+                       search_criteria=self.grid.criteria())
         return out
 
     def build(self, run):

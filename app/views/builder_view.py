@@ -6,11 +6,13 @@ the ignored-columns picker slot, which any "*_columns" list parameter gets.
 from __future__ import annotations
 
 import panel as pn
+import param
 
 from .. import safe_html as safe
 from ._common import button, format_call, test_id, title
 from .builder_form import CHOOSE, GROUP_ORDER, GROUP_TITLES, ModelBuilderForm
 from .columns_picker import ColumnsPickerView
+from .grid_settings import CHOICE_KINDS, GridSettings, grid_text
 
 ALERT = {"error": "danger", "warning": "warning", "warn": "warning", "info": "info"}
 
@@ -102,8 +104,10 @@ class ModelBuilderView(pn.viewable.Viewer):
         message = safe.Alert(field.message, alert_type=ALERT.get(field.level, "light"),
                                 visible=bool(field.message), css_classes=test_id(f"message-{name}"),
                                 margin=(0, 5), width=300)
-        row = pn.Row(label, pn.Column(self.widget(name), message), help_text,
-                     css_classes=test_id(f"row-{name}"), visible=not field.hidden)
+        editor = pn.Column(self.widget(name), message, width=310)  # help and GRID? line up whatever the widget
+        row = pn.Row(label, editor, help_text, css_classes=test_id(f"row-{name}"), visible=not field.hidden)
+        if field.gridable:
+            row.append(self._grid_box(name, editor))
 
         def update(*_):
             message.param.update(object=field.message, alert_type=ALERT.get(field.level, "light"),
@@ -112,6 +116,62 @@ class ModelBuilderView(pn.viewable.Viewer):
 
         field.param.watch(update, ["message", "level", "hidden"])
         return row
+
+    # ------------------------------------------------------------------ grid search
+    def _grid_box(self, name, editor):
+        """Flow's GRID? checkbox; ticked, the field's editor takes several values (a `;`-separated textbox, or
+        ticked choices for a dropdown or checkbox) in place of one."""
+        field = self.form.fields[name]
+        box = pn.widgets.Checkbox(name="Grid?", value=field.gridded, css_classes=test_id(f"grid-{name}"),
+                                  width=70, margin=(6, 5))
+        single = editor.objects[0]
+        values = self._grid_widget(name)
+        editor.insert(1, values)
+
+        def show(*_):
+            single.visible, values.visible = not field.gridded, field.gridded
+            if box.value != field.gridded:
+                box.value = field.gridded
+        box.param.watch(lambda e: self.form.set_grid(name, e.new), "value")
+        field.param.watch(show, "gridded")
+        show()
+        return box
+
+    def _grid_widget(self, name):
+        field = self.form.fields[name]
+        common = dict(css_classes=test_id(f"grid-values-{name}"), width=300, margin=(2, 5))
+        if field.kind == "bool":
+            w = pn.widgets.CheckBoxGroup(options={"true": True, "false": False}, value=list(field.grid_values),
+                                         inline=True, **common)
+        elif field.kind in CHOICE_KINDS:
+            w = pn.widgets.MultiChoice(options=list(self.form.values.param[name].objects),
+                                       value=list(field.grid_values), **common)
+        else:
+            w = pn.widgets.TextInput(value=grid_text(field.kind, field.grid_values),
+                                     placeholder="values separated by ;", **common)
+        w.param.watch(lambda e: self.form.set_grid_values(name, e.new), "value")
+        field.param.watch(lambda e: setattr(w, "value", grid_text(field.kind, e.new) if field.kind not in
+                                            CHOICE_KINDS else list(e.new)) if not field.grid_error else None,
+                          "grid_values")
+        return w
+
+    def grid_settings(self):
+        """Flow's Grid Settings block, shown while any field is gridded; the RandomDiscrete settings only for it."""
+        g = self.form.grid
+        widgets = {n: _setting_widget(g, n) for n in GridSettings.param if n != "name"}
+        for n, w in widgets.items():
+            w.css_classes = test_id(f"grid-setting-{n}")
+
+        def random_only(*_):
+            for n in GridSettings.RANDOM_ONLY:
+                widgets[n].visible = g.strategy == "RandomDiscrete"
+        g.param.watch(random_only, "strategy")
+        random_only()
+        block = pn.Column(safe.Markdown("#### Grid Settings", margin=(10, 5, 0, 5)),
+                          pn.FlexBox(*widgets.values()), css_classes=test_id("grid-settings"),
+                          visible=self.form.is_grid, sizing_mode="stretch_width")
+        self.form.param.watch(lambda e: setattr(block, "visible", e.new), "is_grid")
+        return block
 
     # ------------------------------------------------------------------ build
     def build(self):
@@ -145,9 +205,18 @@ class ModelBuilderView(pn.viewable.Viewer):
             pn.widgets.Checkbox.from_param(f.param.show_expert, name="Show expert",
                                            css_classes=test_id("show-expert")))
         build = button("Build Model", "build-button", self.build, color="primary")
-        return pn.Column(title("Build a Model: Deep Learning", "🧊"), self.summary, toggles, *(self.group(g) for g in GROUP_ORDER),
+        return pn.Column(title("Build a Model: Deep Learning", "🧊"), self.summary, toggles,
+                         *(self.group(g) for g in GROUP_ORDER), self.grid_settings(),
                          self.preview, pn.Row(build), css_classes=test_id("model-builder"),
                          sizing_mode="stretch_width")
+
+
+def _setting_widget(settings, name):
+    p = settings.param[name]
+    kind = (pn.widgets.Select if isinstance(p, param.Selector) else pn.widgets.IntInput
+            if isinstance(p, param.Integer) else pn.widgets.FloatInput if isinstance(p, param.Number)
+            else pn.widgets.TextInput)
+    return kind.from_param(p, name=p.label, width=220)
 
 
 def model_builder_view(ctx, algo="deeplearning", params=None):

@@ -28,6 +28,8 @@ def job_model_key(job):
 
 
 def job_type(job) -> str:
+    if getattr(job, "grid", None) is not None:
+        return "Grid"
     return "Model" if job_model_key(job) else "Job"
 
 
@@ -87,7 +89,9 @@ class JobView(pn.viewable.Viewer):
         self.error = safe.Alert(alert_type="danger", visible=False, css_classes=test_id("job-error"))
         self.cancel = routine_button(ctx, "Cancel Job", "job-cancel", "cancelJob", self.state.key, color="danger")
         self.view = pn.widgets.Button(label="View", css_classes=test_id("job-view-model"))
-        self.view.on_click(lambda _e: run_routine(ctx, "getModel", self.state.model_key))
+        self.show_view = True  # a view embedding the job (the grid view) shows the result itself
+        opens = "getGrid" if job_type(job) == "Grid" else "getModel"
+        self.view.on_click(lambda _e: run_routine(ctx, opens, self.state.model_key))
         self.state.param.watch(self._render, list(JobState.param)[1:])
         self._render()
         self.poller = Poller(ctx, self.tick) if self.feed is not None else None
@@ -112,7 +116,7 @@ class JobView(pn.viewable.Viewer):
         self.message.object = s.message
         self.error.object, self.error.visible = s.error, bool(s.error)
         self.cancel.visible = s.running
-        self.view.visible = bool(s.model_key) and s.status != "FAILED"
+        self.view.visible = self.show_view and bool(s.model_key) and s.status != "FAILED"
 
     def __panel__(self):
         return pn.Column(title("Job", "⏳"), self.fields, pn.Row(self.bar, self.percent), self.message, self.error,

@@ -17,6 +17,7 @@ import param
 
 from .. import safe_html as safe
 from ._common import routine_button, run_routine, test_id, title
+from .cv_panel import cv_card
 from .job_view import JobState, job_model_key
 from .live import JobFeed, Poller, is_running
 from .metrics_panel import metrics_panel
@@ -181,6 +182,9 @@ class ModelView(pn.viewable.Viewer):
         self.metrics.objects = [pn.Card(metrics_panel(output[k], split), title=f"{split.title()} metrics",
                                         sizing_mode="stretch_width", css_classes=test_id(f"card-{split}-metrics"))
                                 for k, split in METRIC_SPLITS if output.get(k) is not None]
+        cv = cv_card(self.ctx, model) if model is not None else None
+        if cv is not None:  # the per-fold summary (mean, sd, each fold) and the fold models
+            self.metrics.append(cv)
 
     # ------------------------------------------------------------------ actions
     def _download(self):

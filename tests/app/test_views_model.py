@@ -161,7 +161,7 @@ def test_lists_and_assist_write_routines(ctx, app, model):
     assert "dl1" in set(jobs.table.value["destination"]) and jobs.tick() is False  # nothing running: stop polling
     for row in views.assist_view(ctx).objects[1:]:
         row.objects[0].clicks += 1
-    assert ctx.calls == ["importFiles", "getFrames", "splitFrame", "getModels", "getJobs",
+    assert ctx.calls == ["importFiles", "getFrames", "splitFrame", "getModels", "getGrids", "getJobs",
                          'buildModel "deeplearning"', "predict"]
 
 

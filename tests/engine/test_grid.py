@@ -104,3 +104,38 @@ def test_cancel_stops_the_grid_and_keeps_finished_models(frames):
     ready.set()
     assert job.result(timeout=120) is grid
     assert job.status == "CANCELLED" and 1 <= len(grid.models) < 6
+
+
+def test_grid_job_progress_says_models_built_and_failed():
+    subscribed = threading.Event()
+
+    class FlakyEstimator:
+        def __init__(self, **params):
+            self.params = params
+
+        def train(self, **_):
+            subscribed.wait(10)
+            if self.params["a"] == 1:
+                raise ParameterError("a=1 is refused", [])
+            return _FakeModel(self.params["a"], 0.1 * self.params["a"])
+
+    grid = GridSearch(FlakyEstimator, {"a": [0, 1, 2]}, grid_id="f")
+    job = grid.train_async(training_frame=object())
+    messages = []
+    job.subscribe(lambda e: e["type"] == "progress" and messages.append((e["progress"], e["message"])))
+    subscribed.set()
+    assert job.result(timeout=30) is grid
+    assert messages == [(pytest.approx(1 / 3), "Models: 1 of 3 built."),
+                        (pytest.approx(2 / 3), "Models: 1 of 3 built (1 failed)."),
+                        (1.0, "Models: 2 of 3 built (1 failed).")]
+
+
+def test_leaderboard_orders_by_the_chosen_metric_with_missing_values_last():
+    from deepbrook.engine import leaderboard, main_metrics, model_metric
+    models = [_FakeModel(i, ll) for i, ll in enumerate([0.3, float("nan"), 0.1])]
+    board = leaderboard(models, [{"a": i} for i in range(3)], ["a"], metrics=main_metrics("binomial"))
+    assert list(board.columns[:3]) == ["a", "model_ids", "logloss"] and "auc" in board
+    assert list(board.model_ids) == ["fake_2", "fake_0", "fake_1"]      # smallest logloss first, NaN last
+    assert model_metric(models[2], "logloss") == pytest.approx(0.1)
+    with pytest.raises(ParameterError, match="sort_by 'nope'"):
+        leaderboard(models, [{}] * 3, [], sort_by="nope")
