@@ -497,23 +497,23 @@ def importModel(ctx, path=None):
 @routine("Score")
 def predict(ctx, model=None, frame=None, destination=None, predictions_frame=None, **options):
     """Score a frame with a model (missing model or frame: open the predict form)."""
-    from .flow_options import h2o_predict_options
+    from .flow_options import h2o_predict_options, prediction_name
 
     destination = destination or predictions_frame
-    kind, notes = h2o_predict_options(options)
+    kind, _prefix, notes = h2o_predict_options(options)
     for n in notes:
         ctx.note(n)
     if model is None or frame is None:
         if isinstance(model, str) and model not in ctx.workspace.names("model"):
             _store_finished_model(ctx, model)  # a model whose job just finished is offered in the form
-        return _views().predict_view(ctx, model_key=model, frame_name=frame)
+        return _views().predict_view(ctx, model_key=model, frame_name=frame, options=options)
     m, f = _get(ctx, model, "model"), _get(ctx, frame, "frame")
-    name = _name(destination or f"predictions_{model}_on_{frame}", "destination")
+    name = _name(destination or prediction_name(model, frame, options), "destination")
     preds = kind(m, f) if kind is not None else m.predict(f)
     ctx.workspace.put(name, preds)
     preds = ctx.workspace.get(name)  # stored under `name` (the workspace renames frames to their key)
     _remember_prediction(ctx, name, model, frame)
-    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=preds)
+    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=preds, options=options)
 
 
 def _remember_prediction(ctx, name, model, frame):
