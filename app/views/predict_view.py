@@ -55,6 +55,19 @@ class PredictState(param.Parameterized):
             self.output = want
 
 
+def preferred_frame(model, frames: list, scores) -> str | None:
+    """The frame the form starts on: the model's validation frame, else a held-out frame (a name with "test" or
+    "valid"), else its training frame, else any frame holding its columns (`scores(name)`), else the first frame."""
+    frames = [f for f in frames if isinstance(f, str)]
+    params = getattr(model, "params", None)
+    valid, train = (getattr(params, k, None) for k in ("validation_frame", "training_frame"))
+    held_out = [f for f in frames if any(w in f.lower() for w in ("test", "valid")) and f != train]
+    for name in [valid, *held_out, train, *frames]:
+        if isinstance(name, str) and name in frames and scores(name):
+            return name
+    return frames[0] if frames else None
+
+
 def model_outputs(model) -> tuple[dict, dict]:
     """(output choices, hidden-layer choices labelled with their width) the model offers."""
     hidden = list(getattr(getattr(model, "params", None), "hidden", None) or [])
@@ -77,21 +90,25 @@ class PredictView(pn.viewable.Viewer):
         self.state = s = PredictState()
         s.param.model.objects = model_names(ctx)
         s.param.frame.objects = frame_names(ctx)
-        s.param.watch(self._model_changed, "model")
+        s.frame = frame_name if frame_name in s.param.frame.objects else None
         s.model = model_key if model_key in s.param.model.objects else (s.param.model.objects or [None])[0]
-        s.frame = frame_name if frame_name in s.param.frame.objects else (s.param.frame.objects or [None])[0]
-        self._model_changed()
+        self._model_changed(keep_frame=s.frame is not None)  # a frame asked for is kept, even one lacking columns
+        s.param.watch(self._model_changed, "model")
         s.choose(options)
         self.metrics = self._metrics(model_key, frame_name) if predictions is not None and s.output == "predictions" \
             else None
 
-    def _model_changed(self, *_):
-        """Offer the outputs the chosen model can give (reconstruction error for autoencoders, its layers)."""
-        s = self.state
+    def _model(self):
         try:
-            model = self.ctx.app.workspace.get(s.model) if s.model is not None else None
+            return self.ctx.app.workspace.get(self.state.model) if self.state.model is not None else None
         except Exception:  # deleted meanwhile: predictions only; predicting reports the missing model
-            model = None
+            return None
+
+    def _model_changed(self, *_, keep_frame=False):
+        """Offer the outputs the chosen model can give (reconstruction error for autoencoders, its layers), and a
+        frame it can score when the chosen one lacks its columns."""
+        s = self.state
+        model = self._model()
         outputs, layers = model_outputs(model)
         s.param.hidden_layer.objects = layers
         if s.hidden_layer not in layers.values():
@@ -99,6 +116,18 @@ class PredictView(pn.viewable.Viewer):
         s.param.output.objects = outputs
         if s.output not in outputs.values():
             s.output = "predictions"
+        if not keep_frame and (s.frame is None or not self._scores(model, s.frame)):
+            s.frame = preferred_frame(model, list(s.param.frame.objects), lambda n: self._scores(model, n))
+
+    def _scores(self, model, name) -> bool:
+        """Whether frame `name` holds every column `model` reads (True when either is unknown)."""
+        needed = getattr(getattr(model, "data_info", None), "sources", None)
+        if not needed:
+            return True
+        try:
+            return set(needed) <= set(self.ctx.app.workspace.get(name).names)
+        except Exception:  # damaged or deleted meanwhile
+            return False
 
     def _metrics(self, model_key, frame_name):
         """The model's performance on the frame when it holds the response (else None)."""

@@ -119,3 +119,26 @@ def test_form_opened_with_options_and_reopened_notebook_show_the_chosen_output(c
     rebuilt = rebuild_output(ctx, code)
     assert rebuilt.predictions.names == [f"DF.L3.C{j}" for j in range(1, 7)]
     assert rebuilt.state.output == "deep_features" and rebuilt.state.hidden_layer == 2
+
+
+def test_form_starts_on_a_frame_the_model_can_score(ctx, app, models, prostate):
+    """#18 minor: not the first frame, but the validation frame, else a held-out one, else the training frame."""
+    app.workspace.delete("prostate.hex")
+    app.workspace.put("aaa_other", prostate[["ID", "RACE"]])  # listed first, lacks the model's columns
+    app.workspace.put("prostate.hex", prostate)
+    app.workspace.put("pr_test", prostate.split_frame([0.75], seed=1)[1])
+    frames = app.workspace.names("frame")
+    assert frames.index("aaa_other") < frames.index("prostate.hex") < frames.index("pr_test")
+    form = views.predict_view(ctx, model_key="ae")  # trained on prostate.hex, no validation frame
+    assert form.state.frame == "pr_test"
+    app.workspace.delete("pr_test")
+    assert views.predict_view(ctx, model_key="ae").state.frame == "prostate.hex"  # its training frame
+    app.workspace.put("zz_valid_frame", prostate.split_frame([0.5], seed=2)[1])
+    with_valid = DeepLearning(model_id="ae_v", autoencoder=True, hidden=[2], epochs=0.1, seed=1).train(
+        x=NUMERIC, training_frame=prostate, validation_frame=app.workspace.get("zz_valid_frame"))
+    app.workspace.put("ae_v", with_valid)
+    assert views.predict_view(ctx, model_key="ae_v").state.frame == "zz_valid_frame"
+    app.workspace.delete("prostate.hex")
+    app.workspace.delete("zz_valid_frame")
+    assert views.predict_view(ctx, model_key="ae").state.frame == "aaa_other"  # nothing fits: the first frame
+    assert views.predict_view(ctx, model_key="ae", frame_name="aaa_other").state.frame == "aaa_other"  # as asked

@@ -58,3 +58,17 @@ def test_autoencoder_predict_form_offers_reconstruction_error_and_deep_features(
     expect(feats.locator(".db-predictions-title")).to_contain_text("380 rows, 3 columns", timeout=LONG_WAIT)
     headers = feats.locator('.db-predictions-table .tabulator-col[tabulator-field^="DF."] .tabulator-col-title')
     expect(headers).to_have_text(["DF.L2.C1", "DF.L2.C2", "DF.L2.C3"])
+
+
+def test_predict_form_starts_on_the_held_out_frame(page, server):
+    """#18 minor: Predict... on a model trained on a split starts on the test split, not on the first frame."""
+    open_app(page, server)
+    add_cell(page, 'splitFrame "prostate.hex", [0.75], ["pf_train.hex", "pf_test.hex"], 7')
+    i = add_cell(page, 'buildModel "deeplearning", {model_id: "dl_split", training_frame: "pf_train.hex", '
+                       'response_column: "CAPSULE", hidden: [3], epochs: 1, seed: 1}')
+    expect(cell(page, i).locator(".db-job-fields")).to_contain_text("DONE", timeout=LONG_WAIT)
+    j = add_cell(page, 'getModel "dl_split"')
+    click(cell(page, j).locator(".db-model-predict"))
+    form = cell(page, j + 1).locator(".db-predict-view")
+    expect(form.locator(".db-predict-frame select")).to_have_value("pf_test.hex")
+    expect(form.locator(".db-predict-call")).to_contain_text('predict model: "dl_split", frame: "pf_test.hex"')
