@@ -1,4 +1,5 @@
 """Import, parse setup, frame summary, frames list and split views at model level (no browser)."""
+import gzip
 import time
 
 import numpy as np
@@ -69,6 +70,15 @@ def test_parse_setup_edits_become_a_replayable_parseFiles(ctx, app):
                              'separator: ",", header: true, column_types: {CAPSULE: "enum"}')
     frame = app.workspace.get("prostate.hex")
     assert frame.types["CAPSULE"] == "enum" and frame.nrows == 380
+
+
+def test_parse_setup_default_frame_name_is_the_engines(ctx, app):
+    """#18: the form proposes the name parseFiles gives without destination_frame (one rule, the engine's)."""
+    (app.data_roots[0] / "my data (v2).tsv.gz").write_bytes(gzip.compress(b"a\tb\n1\t2\n"))
+    ctx.run_routine('setupParse paths: ["my data (v2).tsv.gz"]')
+    proposed = ctx.outputs[-1].state.destination_frame
+    ctx.run_routine('parseFiles paths: ["my data (v2).tsv.gz"]')
+    assert proposed == "my_data__v2_.hex" and app.workspace.names("frame") == [proposed]
 
 
 def test_parse_setup_separator_change_refreshes_the_preview_and_keeps_type_edits(ctx, app):
