@@ -16,7 +16,8 @@ import panel as pn
 import param
 
 from .. import safe_html as safe
-from ._common import routine_button, run_routine, test_id, title
+from ._common import run_routine, test_id, title
+from .confirm import ConfirmButton
 from .job_view import JobState, job_model_key
 from .live import JobFeed, Poller, is_running
 from .metrics_panel import metrics_panel
@@ -192,7 +193,8 @@ class ModelView(pn.viewable.Viewer):
         key = self.state.model_key
         predict = pn.widgets.Button(label="Predict...", css_classes=test_id("model-predict"))
         predict.on_click(lambda _e: run_routine(self.ctx, "predict", model=key))
-        delete = routine_button(self.ctx, "Delete", "model-delete", "deleteModel", key, color="danger")
+        delete = ConfirmButton("Delete", "model-delete", lambda: f"Delete model '{key}'? This cannot be undone.",
+                               lambda: run_routine(self.ctx, "deleteModel", key))
         download = pn.widgets.FileDownload(callback=self._download, filename=str(key), label="Download model",
                                            css_classes=test_id("model-download"), button_type="default")
         return pn.Row(predict, download, delete)
