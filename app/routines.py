@@ -146,10 +146,13 @@ def _delete(ctx, name, kind):
     ctx.workspace.delete(name)
 
 
+KEPT = ("DONE", "CANCELLED")  # job states whose model is stored: H2O keeps a cancelled build's model so far
+
+
 def _store_finished_model(ctx, name) -> bool:
     """Store the model of a finished job now if its "done" event has not stored it yet (that runs just after)."""
     for job in ctx.jobs.list():
-        if getattr(job, "dest", None) == name and getattr(job, "status", None) == "DONE":
+        if getattr(job, "dest", None) == name and getattr(job, "status", None) in KEPT:
             ctx.workspace.put(name, job.result())
             return True
     return False
@@ -434,16 +437,16 @@ def start_training(ctx, params: dict):
     model_id, workspace = params["model_id"], ctx.workspace
 
     def store(event):
-        """Keep the finished model; a model that cannot be stored fails the job with the reason (never DONE
-        with the result lost)."""
-        if event.get("type") == "done" and getattr(job, "status", None) == "DONE":
+        """Keep the finished model (a cancelled one too: its stop reason says so); a model that cannot be stored
+        fails the job with the reason (never DONE with the result lost)."""
+        if event.get("type") == "done" and getattr(job, "status", None) in KEPT and job.result() is not None:
             try:
                 workspace.put(model_id, job.result())
             except Exception as e:  # noqa: BLE001 - any storage failure is reported through the job
                 job.fail(eng.WorkspaceError(f"the model was trained but could not be stored as {model_id!r}: {e}"))
 
     job.subscribe(store)
-    if getattr(job, "status", None) == "DONE":  # finished before we subscribed
+    if getattr(job, "status", None) in KEPT:  # finished before we subscribed
         store({"type": "done"})
     return job
 
