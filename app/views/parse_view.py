@@ -39,7 +39,7 @@ def display_paths(ctx, paths) -> list[str]:
 
 
 def default_destination(paths) -> str:
-    """The frame name parseFiles gives without destination_frame (the engine's rule: prostate.csv.gz -> prostate.hex)."""
+    """The name parseFiles gives without destination_frame (the engine's rule: prostate.csv.gz -> prostate.hex)."""
     return _engine().frame_name_for(str(paths[0]))
 
 

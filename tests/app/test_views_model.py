@@ -135,7 +135,8 @@ def test_model_actions_write_routines(ctx, model):
             b.clicks += 1
         elif isinstance(b, ConfirmButton):  # Delete asks first: only Yes writes the call
             b.button.clicks += 1
-            assert b.box.visible and "Delete model &#x27;dl1&#x27;?" in b.text.object and ctx.calls == ['predict model: "dl1"']
+            assert b.box.visible and "Delete model &#x27;dl1&#x27;?" in b.text.object
+            assert ctx.calls == ['predict model: "dl1"']
             b.no.clicks += 1
             assert not b.box.visible and len(ctx.calls) == 1
             b.button.clicks += 1
