@@ -53,10 +53,9 @@ def test_a_finished_model_says_what_it_did_with_its_final_counts(ctx, app, prost
     run(ctx, 'buildModel "deeplearning", {model_id: "ae100", training_frame: "prostate.hex", autoencoder: true, '
              'ignored_columns: ["ID"], hidden: [4], epochs: 20, train_samples_per_iteration: 0, seed: 1}')
     job = ctx.job
-    job_view = views.job_view(ctx, job)
     job.result(120)
     poll(lambda: "ae100" in app.workspace.names("model"))
-    job_view.tick()
+    job_view = run(ctx, f'getJob "{job.key}"')
     model = app.workspace.get("ae100")
     assert model.output["iterations"] >= 1
     assert job_view.state.message == (f"Iterations: {model.output['iterations']}. Epochs: 20.0000. "
