@@ -213,20 +213,45 @@ def h2o_grid_parameters(params: dict):
 
 
 # ------------------------------------------------------------------------------------------------ predict options
+PREDICT_OPTIONS = ("reconstruction_error", "reconstruction_error_per_feature", "deep_features_hidden_layer")
+
+
+def _unset(value) -> bool:
+    """Flow's "not asked for": null, false, "" or -1 (0 is a layer index, though 0 == False in Python)."""
+    return value is None or value is False or (isinstance(value, str) and value == "") or \
+        (type(value) in (int, float) and value == -1)
+
+
 def h2o_predict_options(options: dict):
-    """(scoring function or None, notes) for Flow's predict options (reconstruction error, deep features)."""
-    options = {k: v for k, v in options.items() if v not in (None, False, "", -1)}
-    notes = []
-    per_feature = bool(options.pop("reconstruction_error_per_feature", False))
-    if options.pop("reconstruction_error", False) or per_feature:
-        fn = lambda m, f: m.anomaly(f, per_feature=per_feature)  # noqa: E731
-    elif "deep_features_hidden_layer" in options:
-        layer = int(options.pop("deep_features_hidden_layer"))
-        fn = lambda m, f: m.deepfeatures(f, layer)  # noqa: E731
-    else:
-        fn = None
-    if options:
-        raise OptionError(f"unknown predict option(s) {', '.join(sorted(options))}; known: model, frame, "
-                          f"predictions_frame, reconstruction_error, reconstruction_error_per_feature, "
-                          f"deep_features_hidden_layer")
-    return fn, notes
+    """(scoring function or None, default name prefix, notes) for Flow's predict options.
+
+    Like H2O, a prediction is one of: the model's predictions, the reconstruction error of an autoencoder (per
+    row, ``Reconstruction.MSE``, or per feature), or the deep features of one hidden layer; asking for two is an
+    error rather than a silent choice."""
+    options = {k: v for k, v in options.items() if not _unset(v)}
+    unknown = sorted(set(options) - set(PREDICT_OPTIONS))
+    if unknown:
+        raise OptionError(f"unknown predict option(s) {', '.join(unknown)}; known: model, frame, "
+                          f"predictions_frame, {', '.join(PREDICT_OPTIONS)}")
+    per_feature = bool(options.get("reconstruction_error_per_feature"))
+    error = per_feature or bool(options.get("reconstruction_error"))
+    layer = options.get("deep_features_hidden_layer")
+    if error and layer is not None:
+        raise OptionError("predict computes either the reconstruction error or the deep features of a hidden layer, "
+                          "not both; run two predict cells")
+    if error:
+        prefix = "reconstruction_error_per_feature" if per_feature else "reconstruction_error"
+        return (lambda m, f: m.anomaly(f, per_feature=per_feature)), prefix, []
+    if layer is not None:
+        if isinstance(layer, bool) or not isinstance(layer, (int, float, str)) or not str(layer).strip().isdigit():
+            raise OptionError(f"deep_features_hidden_layer must be the index of a hidden layer (0 for the first), "
+                              f"got {layer!r}")
+        layer = int(str(layer).strip())
+        return (lambda m, f: m.deepfeatures(f, layer)), f"deep_features_L{layer + 1}", []
+    return None, "predictions", []
+
+
+def prediction_name(model: str, frame: str, options: dict) -> str:
+    """The frame a predict call without ``predictions_frame`` writes: one name per kind of output, so predicting
+    the reconstruction error after the predictions keeps both."""
+    return f"{h2o_predict_options(options)[1]}_{model}_on_{frame}"

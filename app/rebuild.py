@@ -56,13 +56,16 @@ def _split_frame(ctx, frame=None, ratios=None, destinations=None, seed=None):
     return "run" if ratios is None else _views().frames_view(ctx)
 
 
-def _predict(ctx, model=None, frame=None, destination=None, predictions_frame=None, **_options):
+def _predict(ctx, model=None, frame=None, destination=None, predictions_frame=None, **options):
+    from .flow_options import prediction_name
+
     if model is None or frame is None:
         return "run"  # the form
-    name = destination or predictions_frame or f"predictions_{model}_on_{frame}"
+    name = destination or predictions_frame or prediction_name(model, frame, options)
     if not (_has(ctx, name, "frame") and _has(ctx, model, "model") and _has(ctx, frame, "frame")):
         return None
-    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=ctx.workspace.get(name))
+    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=ctx.workspace.get(name),
+                                 options=options)
 
 
 def _form_without(arg):

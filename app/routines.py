@@ -146,10 +146,13 @@ def _delete(ctx, name, kind):
     ctx.workspace.delete(name)
 
 
+KEPT = ("DONE", "CANCELLED")  # job states whose model is stored: H2O keeps a cancelled build's model so far
+
+
 def _store_finished_model(ctx, name) -> bool:
     """Store the model of a finished job now if its "done" event has not stored it yet (that runs just after)."""
     for job in ctx.jobs.list():
-        if getattr(job, "dest", None) == name and getattr(job, "status", None) == "DONE":
+        if getattr(job, "dest", None) == name and getattr(job, "status", None) in KEPT:
             ctx.workspace.put(name, job.result())
             return True
     return False
@@ -462,16 +465,16 @@ def start_training(ctx, params: dict):
     model_id, workspace = params["model_id"], ctx.workspace
 
     def store(event):
-        """Keep the finished model; a model that cannot be stored fails the job with the reason (never DONE
-        with the result lost)."""
-        if event.get("type") == "done" and getattr(job, "status", None) == "DONE":
+        """Keep the finished model (a cancelled one too: its stop reason says so); a model that cannot be stored
+        fails the job with the reason (never DONE with the result lost)."""
+        if event.get("type") == "done" and getattr(job, "status", None) in KEPT and job.result() is not None:
             try:
                 store_model(workspace, job.result())
             except Exception as e:  # noqa: BLE001 - any storage failure is reported through the job
                 job.fail(eng.WorkspaceError(f"the model was trained but could not be stored as {model_id!r}: {e}"))
 
     job.subscribe(store)
-    if getattr(job, "status", None) == "DONE":  # finished before we subscribed
+    if getattr(job, "status", None) in KEPT:  # finished before we subscribed
         store({"type": "done"})
     return job
 
@@ -612,23 +615,23 @@ def importModel(ctx, path=None):
 @routine("Score")
 def predict(ctx, model=None, frame=None, destination=None, predictions_frame=None, **options):
     """Score a frame with a model (missing model or frame: open the predict form)."""
-    from .flow_options import h2o_predict_options
+    from .flow_options import h2o_predict_options, prediction_name
 
     destination = destination or predictions_frame
-    kind, notes = h2o_predict_options(options)
+    kind, _prefix, notes = h2o_predict_options(options)
     for n in notes:
         ctx.note(n)
     if model is None or frame is None:
         if isinstance(model, str) and model not in ctx.workspace.names("model"):
             _store_finished_model(ctx, model)  # a model whose job just finished is offered in the form
-        return _views().predict_view(ctx, model_key=model, frame_name=frame)
+        return _views().predict_view(ctx, model_key=model, frame_name=frame, options=options)
     m, f = _get(ctx, model, "model"), _get(ctx, frame, "frame")
-    name = _name(destination or f"predictions_{model}_on_{frame}", "destination")
+    name = _name(destination or prediction_name(model, frame, options), "destination")
     preds = kind(m, f) if kind is not None else m.predict(f)
     ctx.workspace.put(name, preds)
     preds = ctx.workspace.get(name)  # stored under `name` (the workspace renames frames to their key)
     _remember_prediction(ctx, name, model, frame)
-    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=preds)
+    return _views().predict_view(ctx, model_key=model, frame_name=frame, predictions=preds, options=options)
 
 
 def _remember_prediction(ctx, name, model, frame):

@@ -7,7 +7,7 @@ from .errors import (DeepbrookError, ModelFormatError, ParameterError, ParseErro
                      WorkspaceError)
 from .estimator import DeepLearning
 from .frames import Frame, ParseSetup, ReadLimits, import_file, parse, parse_setup, split_frame
-from .frames.names import validate_key
+from .frames.names import frame_name_for, validate_key
 from .grid import GridSearch, leaderboard, main_metrics, model_metric
 from .jobs import Job, JobRegistry
 from .model.metrics import ModelMetrics, make_metrics
@@ -23,7 +23,7 @@ __all__ = [
     "DeepbrookError", "ModelFormatError", "ParameterError", "ParseError", "TrainingError", "WorkspaceError",
     # frames and the workspace
     "Frame", "ParseSetup", "import_file", "parse", "parse_setup", "split_frame", "Workspace", "WorkspaceEntry",
-    "validate_key", "ReadLimits",
+    "validate_key", "frame_name_for", "ReadLimits",
     # parameters
     "DeepLearningParameters", "Message", "ParamInfo", "ResolvedParameters", "check_checkpoint_compatible",
     "parameter_info", "resolve", "validate",

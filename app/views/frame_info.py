@@ -6,8 +6,11 @@ import pandas as pd
 
 from .columns_picker import column_table
 
-GRID_COLUMNS = ["label", "type", "missing", "zeros", "+inf", "-inf", "min", "max", "mean", "sigma", "cardinality"]
+GRID_COLUMNS = ["label", "type", "missing", "zeros", "+inf", "-inf", "min", "max", "mean", "sigma", "cardinality",
+                "levels"]
 _GRID_KEYS = {"+inf": "pinf", "-inf": "ninf"}
+CODE_STATS = ("zeros", "min", "max", "mean", "sigma")  # of an enum column these would describe level codes
+LEVELS_SHOWN = 3
 HISTOGRAM_BINS = 32  # Flow rebins the column distribution to about 32 bars
 
 
@@ -19,13 +22,26 @@ def column_stats(frame) -> dict:
 def summary_table(frame) -> pd.DataFrame:
     """Flow's Column Summaries grid: one row per column."""
     stats = column_stats(frame)
-    df = pd.DataFrame([[stats[c].get(_GRID_KEYS.get(k, k)) for k in GRID_COLUMNS] for c in frame.names],
-                      columns=GRID_COLUMNS)
+    rows = []
+    for c in frame.names:
+        st = stats[c]
+        enum = st.get("type") == "enum"
+        row = {k: None if enum and k in CODE_STATS else st.get(_GRID_KEYS.get(k, k)) for k in GRID_COLUMNS}
+        row["levels"] = level_counts_text(st.get("domain")) if enum else ""
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=GRID_COLUMNS)
     for c in ("missing", "zeros", "+inf", "-inf", "cardinality"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
     for c in ("min", "max", "mean", "sigma"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     return df
+
+
+def level_counts_text(domain, shown=LEVELS_SHOWN) -> str:
+    """The most frequent levels with their counts ("1: 341, 2: 36, 0: 3"), what an enum column's grid row shows."""
+    top = sorted(domain or [], key=lambda lc: -lc[1])
+    text = ", ".join(f"{level}: {count:,}" for level, count in top[:shown])
+    return text + (f", ... ({len(top) - shown} more)" if len(top) > shown else "")
 
 
 def picker_table(frame) -> pd.DataFrame:

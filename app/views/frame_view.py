@@ -10,6 +10,7 @@ from deepbrook.engine import DeepbrookError
 from .. import safe_html as safe
 from ._common import (button, format_bytes, key_value_table, routine_button, run_routine, test_id, title,
                       warning_alert)
+from .confirm import ConfirmButton
 from .frame_info import domain_counts, histogram, summary_table
 from .plots import domain_figure, histogram_figure
 
@@ -52,8 +53,10 @@ class FrameSummaryView(pn.viewable.Viewer):
         self.frame = frame
         self.warnings = list(warnings)  # what parsing had to say (renamed columns, values turned NA)
         self.state = s = FrameSummaryState(frame)
-        self.search = pn.widgets.TextInput.from_param(s.param.search, name="", placeholder="Search columns...",
-                                                      css_classes=test_id("frame-search"))
+        self.search = pn.widgets.TextInput(value=s.search, placeholder="Search columns...",
+                                           css_classes=test_id("frame-search"))
+        # filter as the user types (value_input), not only on Enter or leaving the box (value)
+        self.search.param.watch(lambda e: setattr(s, "search", e.new or ""), ["value_input", "value"])
         self.table = pn.widgets.Tabulator(s.grid, show_index=False, disabled=True, pagination="remote",
                                           page_size=20, sizing_mode="stretch_width", layout="fit_data_table",
                                           css_classes=test_id("frame-columns"))
@@ -105,7 +108,8 @@ class FrameSummaryView(pn.viewable.Viewer):
                            {"training_frame": name}),
             routine_button(ctx, "Predict...", "frame-predict", "predict", frame=name),
             routine_button(ctx, "Export...", "frame-export", "exportFrame", name),
-            routine_button(ctx, "Delete", "frame-delete", "deleteFrame", name, color="danger"))
+            ConfirmButton("Delete", "frame-delete", lambda: f"Delete frame '{name}'? This cannot be undone.",
+                          lambda: run_routine(ctx, "deleteFrame", name)))
 
     def __panel__(self):
         f = self.frame
@@ -150,6 +154,10 @@ class FramesView(pn.viewable.Viewer):
         if event.column == "name":
             run_routine(self.ctx, "getFrameSummary", self.table.value.iloc[event.row]["name"])
 
+    def _delete_question(self):
+        names = self.selected()
+        return f"Delete {len(names)} frame(s): {', '.join(names)}? This cannot be undone." if names else None
+
     def _each(self, fn):
         for name in self.selected():
             fn(name)
@@ -163,8 +171,8 @@ class FramesView(pn.viewable.Viewer):
                        lambda n: run_routine(ctx, "buildModel", "deeplearning", {"training_frame": n}))),
                    button("Predict...", "frames-predict",
                           lambda: self._each(lambda n: run_routine(ctx, "predict", frame=n))),
-                   button("Delete selected", "frames-delete",
-                          lambda: self._each(lambda n: run_routine(ctx, "deleteFrame", n)), color="danger"),
+                   ConfirmButton("Delete selected", "frames-delete", self._delete_question,
+                                 lambda: self._each(lambda n: run_routine(ctx, "deleteFrame", n))),
                    routine_button(ctx, "Import files...", "frames-import", "importFiles")),
             css_classes=test_id("frames-view"), sizing_mode="stretch_width")
 

@@ -120,7 +120,8 @@ class ImportView(pn.viewable.Viewer):
             self.upload.param.watch(lambda e: s.uploaded(e.new), "uploaded")
             self.upload.param.watch(lambda e: setattr(s, "error", e.new), "error")
         else:
-            self.upload = pn.widgets.FileInput(css_classes=test_id("import-upload"), multiple=False)
+            self.upload = pn.widgets.FileInput(css_classes=test_id("import-upload"), multiple=False,
+                                               width=320)  # wide enough for the browser's own "No file chosen"
             self.upload.param.watch(self._uploaded, "value")
         self.selected = pn.Column(css_classes=test_id("import-selected"))
         s.param.watch(self._render_selected, "selected")

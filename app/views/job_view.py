@@ -12,7 +12,7 @@ import param
 
 from .. import safe_html as safe
 from ._common import format_duration, key_value_table, routine_button, run_routine, test_id, title
-from .live import JobFeed, Poller, is_running, progress_message
+from .live import JobFeed, Poller, final_message, is_running, progress_message
 
 BAR_COLORS = {"CREATED": "warning", "RUNNING": "warning", "DONE": "secondary", "CANCELLED": "danger",
               "FAILED": "danger"}
@@ -46,17 +46,20 @@ class JobState(param.Parameterized):
     error = param.String(default="")
     model_key = param.String(default=None, allow_None=True)
 
-    def __init__(self, job, **params):
+    def __init__(self, job, last_progress=None, **params):
         super().__init__(key=str(job.key), description=str(getattr(job, "description", "") or ""), **params)
         self.job = job
-        self.refresh()
+        self.refresh(last_progress)
 
     def refresh(self, last_progress=None):
         """Copy the job's fields; `last_progress` is its latest progress event (for the message line)."""
         job = self.job
         exc = getattr(job, "exception", None)
         message = progress_message(last_progress) if last_progress else self.message
-        if str(job.status) == "CANCELLED" and getattr(job, "stop_reason", None):
+        model = getattr(job, "model", None)
+        if str(job.status) in ("DONE", "CANCELLED") and (getattr(model, "output", None) or {}).get("stop_reason"):
+            message = final_message(model)  # the model's final counts, not the last progress event's
+        elif str(job.status) == "CANCELLED" and getattr(job, "stop_reason", None):
             message = str(job.stop_reason)
         self.param.update(
             status=str(job.status), progress=float(min(max(job.progress or 0.0, 0.0), 1.0)),

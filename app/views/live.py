@@ -97,3 +97,24 @@ def progress_message(event: dict) -> str:
     if event.get("message"):
         parts.append(str(event["message"]))
     return " ".join(parts)
+
+
+STOP_REASONS = {"epochs": "all epochs trained", "early_stopping": "early stopping", "cancelled": "cancelled",
+                "max_runtime_secs": "max_runtime_secs reached", "failed": "failed"}
+
+
+def final_message(model) -> str:
+    """What a finished training did, from the model's own counts (the last progress event of a run that was one
+    long iteration still said "Iterations: 0"): 'Iterations: 10. Epochs: 100.0000. Stopped: all epochs trained.'"""
+    out = getattr(model, "output", None) or {}
+    line = progress_message({k: out.get(k) for k in ("iterations", "epochs")})
+    reason = out.get("stop_reason")
+    if reason:
+        line = f"{line} Stopped: {STOP_REASONS.get(str(reason), str(reason))}.".strip()
+    return line
+
+
+def finished_status(model) -> str:
+    """DONE, or CANCELLED for a model whose training was cancelled (kept as it was, as H2O keeps it)."""
+    out = getattr(model, "output", None) or {}
+    return "CANCELLED" if out.get("stop_reason") == "cancelled" else "DONE"

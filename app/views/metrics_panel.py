@@ -29,6 +29,19 @@ def _table(df: pd.DataFrame, tid: str, page_size=20):
                                 else None, page_size=page_size, css_classes=test_id(tid), layout="fit_data_table")
 
 
+def whole_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """A confusion matrix with its counts as integers where they are whole (weights can make them fractional)."""
+    out = df.copy()
+    for c in out.columns:
+        v = out[c]
+        if str(c) != "Error" and pd.api.types.is_float_dtype(v) and np.isfinite(v).all() and (v == v.round()).all():
+            out[c] = v.astype(np.int64)
+    return out
+
+
+DEFAULT_CRITERION = "max f1"  # Flow's ROC criterion when the view opens
+
+
 def criterion_picker(fig, roc: pd.DataFrame, max_criteria, split: str) -> list:
     """Flow's Criterion dropdown: marks the ROC point of the threshold that maximises the chosen criterion."""
     if max_criteria is None or not len(max_criteria) or "threshold" not in max_criteria:
@@ -52,6 +65,8 @@ def criterion_picker(fig, roc: pd.DataFrame, max_criteria, split: str) -> list:
                          f"(fpr {marker.data['fpr'][0]:.4f}, tpr {marker.data['tpr'][0]:.4f})")
 
     select.param.watch(mark, "value")
+    if DEFAULT_CRITERION in crit.index:
+        select.value = DEFAULT_CRITERION
     return [select, chosen]
 
 
@@ -75,7 +90,8 @@ def metrics_panel(metrics, split: str) -> pn.Column:
         body.append(pn.Row(*plots))
     for name in ("confusion_matrix", "max_criteria", "gains_lift", "hit_ratios", "thresholds"):
         if tables.get(name) is not None:
-            body.append(pn.Card(_table(tables[name], f"{tid}-{name.replace('_', '-')}"),
+            table = whole_counts(tables[name]) if name == "confusion_matrix" else tables[name]
+            body.append(pn.Card(_table(table, f"{tid}-{name.replace('_', '-')}"),
                                 title=TABLE_TITLES[name], collapsed=name in ("thresholds", "gains_lift"),
                                 sizing_mode="stretch_width"))
     return pn.Column(*body, css_classes=test_id(tid), sizing_mode="stretch_width")

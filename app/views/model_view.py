@@ -17,9 +17,10 @@ import param
 
 from .. import safe_html as safe
 from ._common import routine_button, run_routine, test_id, title
+from .confirm import ConfirmButton
 from .cv_panel import cv_card
 from .job_view import JobState, job_model_key
-from .live import JobFeed, Poller, is_running
+from .live import JobFeed, Poller, final_message, finished_status, is_running
 from .metrics_panel import metrics_panel
 from .model_params import params_table
 from .permutation_panel import PermutationPanel
@@ -50,7 +51,7 @@ class ModelViewState(param.Parameterized):
     """What the model view shows; updated on the event loop only."""
 
     model_key = param.String()
-    status = param.String(default="DONE", doc="The job's status, DONE for a stored model.")
+    status = param.String(default="DONE", doc="The job's status; DONE (or CANCELLED) for a stored model.")
     history = param.DataFrame(default=None, allow_None=True, doc="Scoring history rows shown so far.")
     metric = param.Selector(default=None, objects=[], allow_None=True, doc="Scoring-history metric to plot.")
     show_all_params = param.Boolean(default=False, doc="All parameters, or only the modified ones.")
@@ -59,7 +60,8 @@ class ModelViewState(param.Parameterized):
         self.job = job
         self.model = model if model is not None else getattr(job, "model", None)
         key = getattr(self.model, "key", None) or (job_model_key(job) if job is not None else "") or ""
-        super().__init__(model_key=str(key), status=str(job.status) if job is not None else "DONE", **params)
+        super().__init__(model_key=str(key), status=str(job.status) if job is not None else finished_status(self.model),
+                         **params)
         self.reload_history()
 
     @property
@@ -146,6 +148,7 @@ class ModelView(pn.viewable.Viewer):
                         self.history_table.value = hist
                     self.varimp.update(self._varimp())
         s.status = str(s.job.status)
+        self._render_status()  # progress and counts change on every tick, not only the status
         if not is_running(s.job):
             self.feed.close()
             self._fill_final_sections()
@@ -164,13 +167,17 @@ class ModelView(pn.viewable.Viewer):
         pn.state.execute(lambda: self.scoring.set_history(history, event.new), schedule="auto")
 
     def _render_status(self, *_):
+        """Live: the job's status, percent and latest counts; finished or stored: the model's final counts."""
         s = self.state
-        if s.job is None:
-            self.status.object = ""
+        if s.live:
+            js = JobState(s.job, last_progress=self.feed.last_progress if self.feed is not None else None)
+            self.status.object = f"Job **{js.status}**, {js.progress * 100:.0f}%" + (f": {js.message}" if js.message
+                                                                                    else "")
             return
-        js = JobState(s.job)
-        self.status.object = (f"Job **{js.status}**, {js.progress * 100:.0f}% ({js.message})" if s.live
-                              else f"Job **{js.status}**")
+        model = s.current_model()
+        line = final_message(model)
+        status = s.status if s.job is not None else finished_status(model)
+        self.status.object = f"{'Job' if s.job is not None else 'Model'} **{status}**" + (f": {line}" if line else "")
 
     def _fill_final_sections(self):
         """Layer status and metrics tables (from the model as it is now)."""
@@ -196,7 +203,8 @@ class ModelView(pn.viewable.Viewer):
         key = self.state.model_key
         predict = pn.widgets.Button(label="Predict...", css_classes=test_id("model-predict"))
         predict.on_click(lambda _e: run_routine(self.ctx, "predict", model=key))
-        delete = routine_button(self.ctx, "Delete", "model-delete", "deleteModel", key, color="danger")
+        delete = ConfirmButton("Delete", "model-delete", lambda: f"Delete model '{key}'? This cannot be undone.",
+                               lambda: run_routine(self.ctx, "deleteModel", key))
         download = pn.widgets.FileDownload(callback=self._download, filename=str(key), label="Download model",
                                            css_classes=test_id("model-download"), button_type="default")
         return pn.Row(predict, download, delete)

@@ -39,11 +39,8 @@ def display_paths(ctx, paths) -> list[str]:
 
 
 def default_destination(paths) -> str:
-    name = Path(str(paths[0])).name
-    for ext in (".gz", ".bz2", ".zip", ".xz", ".csv", ".tsv", ".txt", ".parquet", ".data", ".arff", ".xlsx", ".xls",
-                ".svmlight", ".svm"):
-        name = name[: -len(ext)] if name.lower().endswith(ext) else name
-    return f"{name}.hex"
+    """The name parseFiles gives without destination_frame (the engine's rule: prostate.csv.gz -> prostate.hex)."""
+    return _engine().frame_name_for(str(paths[0]))
 
 
 class ParseSetupState(param.Parameterized):

@@ -16,12 +16,23 @@ class StreamingUpload(JSComponent):
 
     _esm = """
 export function render({ model, el }) {
+  // The native file input is hidden: in a narrow row the browser clips its own text to "No ...osen".
   const input = document.createElement("input");
   input.type = "file";
   input.className = "db-upload-input";
+  input.style.display = "none";
+  const pick = document.createElement("button");
+  pick.type = "button";
+  pick.className = "db-upload-button";
+  pick.textContent = "Upload a file...";
+  pick.style.cssText = "padding: 4px 12px; border: 1px solid #ccc; border-radius: 4px; background: #fff; " +
+                       "cursor: pointer; white-space: nowrap; font: inherit";
+  pick.addEventListener("click", () => input.click());
   const status = document.createElement("span");
   status.className = "db-upload-status";
-  el.append(input, status);
+  status.style.whiteSpace = "nowrap";
+  status.textContent = " no file chosen";
+  el.append(input, pick, status);
   const fail = (text) => { status.textContent = ""; model.error = text; input.value = ""; };
   input.addEventListener("change", () => {
     const file = input.files[0];

@@ -102,6 +102,21 @@ class List(_Coercing, param.List):
         return val
 
 
+    _ITEM_WORDS = {int: "whole numbers", float: "numbers", str: "names"}
+
+    def _validate_item_type(self, val, item_type, is_instance):
+        """A bad entry is named in words a user can act on ("hidden takes whole numbers ...; 'abc' is not one"),
+        not param's "items must be instances of <class 'int'>"."""
+        if val is None or item_type is None:
+            return
+        for item in val:
+            ok = isinstance(item, item_type) and not (item_type in (int, float) and isinstance(item, bool))
+            if not ok:
+                words = self._ITEM_WORDS.get(item_type, f"{item_type.__name__} values")
+                example = {int: " (for example: 200, 200)", float: " (for example: 0.5, 0.5)"}.get(item_type, "")
+                raise ValueError(f"{self.name} takes a list of {words}{example}; {item!r} is not one")
+
+
 def _to_int(v):
     if isinstance(v, str):
         v = float(v)

@@ -1,4 +1,5 @@
 """Import, parse setup, frame summary, frames list and split views at model level (no browser)."""
+import gzip
 import time
 
 import numpy as np
@@ -7,6 +8,7 @@ import panel as pn
 import pytest
 
 from deepbrook.app import views
+from deepbrook.app.views.confirm import ConfirmButton
 from deepbrook.app.views.columns_picker import ColumnsPicker, ColumnsPickerView
 from deepbrook.app.views.frame_info import picker_table
 from deepbrook.engine import Frame
@@ -71,6 +73,15 @@ def test_parse_setup_edits_become_a_replayable_parseFiles(ctx, app):
     assert frame.types["CAPSULE"] == "enum" and frame.nrows == 380
 
 
+def test_parse_setup_default_frame_name_is_the_engines(ctx, app):
+    """#18: the form proposes the name parseFiles gives without destination_frame (one rule, the engine's)."""
+    (app.data_roots[0] / "my data (v2).tsv.gz").write_bytes(gzip.compress(b"a\tb\n1\t2\n"))
+    ctx.run_routine('setupParse paths: ["my data (v2).tsv.gz"]')
+    proposed = ctx.outputs[-1].state.destination_frame
+    ctx.run_routine('parseFiles paths: ["my data (v2).tsv.gz"]')
+    assert proposed == "my_data__v2_.hex" and app.workspace.names("frame") == [proposed]
+
+
 def test_parse_setup_separator_change_refreshes_the_preview_and_keeps_type_edits(ctx, app):
     ctx.run_routine('setupParse paths: ["tiny.csv"]')
     s = ctx.outputs[-1].state
@@ -91,11 +102,11 @@ def test_frame_summary_grid_search_histogram_domain_and_actions(ctx, app, prosta
     _render(view)
     s = view.state
     assert len(s.grid) == 9 and list(s.grid.columns) == ["label", "type", "missing", "zeros", "+inf", "-inf",
-                                                          "min", "max", "mean", "sigma", "cardinality"]
+                                                          "min", "max", "mean", "sigma", "cardinality", "levels"]
     age = s.grid.set_index("label").loc["AGE"]
-    assert age["min"] == prostate.numeric("AGE").min() and age["missing"] == 0
+    assert age["min"] == prostate.numeric("AGE").min() and age["missing"] == 0 and age["levels"] == ""
     assert view.table.pagination == "remote" and view.table.page_size == 20
-    s.search = "ps"
+    view.search.value_input = "ps"  # typed, before any Enter: the grid filters already (#18)
     assert list(s.grid["label"]) == ["CAPSULE", "DCAPS", "PSA"] and view.table.value is s.grid
     s.column = "AGE"
     hist = view.detail.objects[0].object.renderers[0].data_source.data
@@ -109,14 +120,44 @@ def test_frame_summary_grid_search_histogram_domain_and_actions(ctx, app, prosta
     assert domain["count"].sum() == 380 and domain["count"].is_monotonic_decreasing
 
 
+def test_enum_columns_show_level_counts_not_code_statistics(ctx, prostate):
+    """#18 minor: min/max/mean/sigma/zeros of level codes mean nothing; the grid shows the levels' counts."""
+    race = views.frame_summary_view(ctx, prostate.as_type("RACE", "enum")).state.grid.set_index("label").loc["RACE"]
+    assert race[["zeros", "min", "max", "mean", "sigma"]].isna().all()
+    assert race["cardinality"] == 3 and race["levels"] == "1: 341, 2: 36, 0: 3"
+    many = Frame.from_arrays({"g": np.array(list("aabbbcd"), dtype=object)}, types={"g": "enum"})
+    assert views.frame_summary_view(ctx, many).state.grid.loc[0, "levels"] == "b: 3, a: 2, c: 1, ... (1 more)"
+
+
 def test_frame_actions_write_routines(ctx, prostate):
     view = views.frame_summary_view(ctx, prostate)
     ctx.execute = False
-    for b in view.actions().objects:
+    *buttons, delete = view.actions().objects
+    for b in buttons:
         b.clicks += 1
+    delete.button.clicks += 1  # Delete asks first (#18): the question names the frame, only Yes writes the call
+    assert delete.box.visible and "Delete frame &#x27;prostate.hex&#x27;?" in delete.text.object
     assert ctx.calls == ['getFrameData "prostate.hex"', 'splitFrame "prostate.hex"',
                          'buildModel "deeplearning", {training_frame: "prostate.hex"}',
-                         'predict frame: "prostate.hex"', 'exportFrame "prostate.hex"', 'deleteFrame "prostate.hex"']
+                         'predict frame: "prostate.hex"', 'exportFrame "prostate.hex"']
+    delete.yes.clicks += 1
+    assert ctx.calls[-1] == 'deleteFrame "prostate.hex"' and not delete.box.visible
+
+
+def test_frames_delete_selected_asks_with_the_names(ctx, app, prostate):
+    app.workspace.put("other.hex", prostate)
+    view = views.frames_view(ctx)
+    delete = next(o for o in pn.panel(view).select(ConfirmButton))
+    delete.button.clicks += 1
+    assert not delete.box.visible  # nothing selected: nothing to ask
+    view.table.selection = [0, 1]
+    delete.button.clicks += 1
+    assert "Delete 2 frame(s): prostate.hex, other.hex?" in delete.text.object
+    delete.no.clicks += 1
+    assert app.workspace.names("frame") == ["prostate.hex", "other.hex"]
+    delete.button.clicks += 1
+    delete.yes.clicks += 1
+    assert app.workspace.names("frame") == []
 
 
 def test_split_form_validates_and_splits(ctx, app, prostate):

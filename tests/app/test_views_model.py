@@ -12,6 +12,7 @@ import panel as pn
 import pytest
 
 from deepbrook.app import views
+from deepbrook.app.views.confirm import ConfirmButton
 from deepbrook.app.views.model_view import ModelView
 from test_views_support import app, ctx, prostate  # noqa: F401  (fixtures)
 
@@ -132,6 +133,14 @@ def test_model_actions_write_routines(ctx, model):
     for b in views.model_view(ctx, model).actions().objects:
         if isinstance(b, pn.widgets.Button):
             b.clicks += 1
+        elif isinstance(b, ConfirmButton):  # Delete asks first: only Yes writes the call
+            b.button.clicks += 1
+            assert b.box.visible and "Delete model &#x27;dl1&#x27;?" in b.text.object
+            assert ctx.calls == ['predict model: "dl1"']
+            b.no.clicks += 1
+            assert not b.box.visible and len(ctx.calls) == 1
+            b.button.clicks += 1
+            b.yes.clicks += 1
     assert ctx.calls == ['predict model: "dl1"', 'deleteModel "dl1"']
 
 

@@ -137,6 +137,22 @@ def test_lists_accept_text_tuples_and_arrays():
     assert p.class_sampling_factors == [1.0, 2.0]
 
 
+@pytest.mark.parametrize("name, value, message", [
+    ("hidden", "abc", "hidden takes a list of whole numbers (for example: 200, 200); 'abc' is not one"),
+    ("hidden", "10, 2.5", "hidden takes a list of whole numbers (for example: 200, 200); 2.5 is not one"),
+    ("hidden", [True], "hidden takes a list of whole numbers (for example: 200, 200); True is not one"),
+    ("hidden_dropout_ratios", "0.5, x", "hidden_dropout_ratios takes a list of numbers (for example: 0.5, 0.5); "
+                                        "'x' is not one"),
+    ("ignored_columns", [1], "ignored_columns takes a list of names; 1 is not one"),
+])
+def test_a_bad_list_entry_is_named_in_words_a_user_can_act_on(name, value, message):
+    """#18 minor: `hidden="abc"` showed param's "items must be instances of <class 'int'>"."""
+    p = DeepLearningParameters()
+    with pytest.raises(ValueError) as err:
+        setattr(p, name, value)
+    assert str(err.value) == message
+
+
 def test_numbers_accept_numpy_scalars_and_integral_floats():
     p = DeepLearningParameters(epochs=np.float32(2.5), nfolds=5.0, seed=np.int64(42), variable_importances=np.bool_(0))
     assert p.epochs == 2.5 and p.nfolds == 5 and type(p.nfolds) is int and p.seed == 42

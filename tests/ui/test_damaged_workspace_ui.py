@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from deepbrook.engine import Frame, Workspace
@@ -64,6 +65,13 @@ def test_a_damaged_frame_is_listed_with_its_reason_and_deleted_from_the_page(pag
             expect(broken.locator("input[type=checkbox]")).to_be_checked()
             for _attempt in range(3):   # a click may reach the server before the checkbox event: repeat it
                 cells.nth(n).locator(".db-frames-delete button").click()
+                yes = cells.nth(n).locator(".db-frames-delete-yes button")  # Delete asks first (#18)
+                try:
+                    yes.wait_for(state="visible", timeout=20_000)
+                except PlaywrightTimeout:
+                    continue  # nothing was selected yet when the click arrived: nothing asked
+                expect(cells.nth(n).locator(".db-frames-delete-question")).to_contain_text("broken.hex")
+                yes.click()
                 deadline = time.monotonic() + 20
                 while "broken.hex" in manifest_names(ws_dir) and time.monotonic() < deadline:
                     time.sleep(0.2)                                 # poll interval while the click is handled

@@ -59,3 +59,26 @@ def test_an_upload_over_the_limit_is_refused_in_the_form(page, upload_server, tm
     expect(form.locator(".db-import-error")).to_contain_text("the upload limit of this server is 40 MB",
                                                             timeout=30_000)
     assert not (base / "ws" / "data" / "uploads" / "too_big.csv").exists()
+
+
+def test_the_upload_control_has_a_clear_label_and_opens_the_file_chooser(page, upload_server, tmp_path):
+    """#18 minor: not the browser's clipped "No ...osen" but a labelled button; its click picks and uploads."""
+    url, base = upload_server
+    page.goto(url)
+    expect(page.locator(".db-cell").first).to_be_visible(timeout=60_000)
+    small = tmp_path / "labelled_upload.csv"
+    small.write_text("a,b\n1,2\n")
+    i = add_cell(page, "importFiles")
+    form = cell(page, i).locator(".db-import-view")
+    pick = form.locator(".db-upload-button")
+    expect(pick).to_have_text("Upload a file...")
+    expect(form.locator(".db-upload-status")).to_have_text("no file chosen")
+    expect(form.locator(".db-import-upload input[type=file]")).to_be_hidden()
+    box = pick.bounding_box()
+    assert box and box["width"] > 60  # the label is shown whole, not clipped
+    with page.expect_file_chooser() as chooser:
+        pick.click()
+    chooser.value.set_files(str(small))
+    expect(form.locator(".db-import-selected")).to_contain_text("labelled_upload.csv", timeout=30_000)
+    expect(form.locator(".db-upload-status")).to_contain_text("uploaded labelled_upload.csv")
+    assert (base / "ws" / "data" / "uploads" / "labelled_upload.csv").read_text() == "a,b\n1,2\n"
