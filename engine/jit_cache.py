@@ -41,6 +41,7 @@ def sources_hash() -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def package_version() -> str:
     try:
         from importlib.metadata import version

@@ -11,8 +11,7 @@ import sys
 
 from numba import njit
 
-from deepbrook.engine import compile_listeners, jit_cache
-from deepbrook.engine import compile_notice
+from deepbrook.engine import compile_listeners, compile_notice, jit_cache
 from deepbrook.engine.kernels import sgd
 
 SECOND_PROCESS = r"""
@@ -98,3 +97,17 @@ def test_warmup_command_reports_and_a_second_process_starts_warm():
     out = json.loads(r.stdout.splitlines()[-1])
     assert out["hits"] > 0 and out["misses"] == 0 and out["compiled"] == []
     assert compile_notice.COMPILE_MESSAGE not in r.stderr
+
+
+def test_a_job_that_waits_for_a_compile_says_so_once_in_its_progress_line():
+    from deepbrook.engine import Job
+    namespace = {"__name__": "deepbrook.engine.kernels.probe_for_job"}
+    exec("def thrice(x):\n    return 3 * x\n", namespace)
+    kernel = njit(namespace["thrice"])
+    job = Job("probe")
+    events = []
+    job.subscribe(events.append)
+    assert job.run_here(lambda j: kernel(2) + kernel(1.5)) == 10.5
+    notes = [e for e in events if e["type"] == "progress" and "Compiling training kernels" in e.get("message", "")]
+    assert len(notes) == 1 and notes[0]["message"].endswith("`deepbrook warmup` does it ahead).")
+    assert events[-1]["type"] == "done"
