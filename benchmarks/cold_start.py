@@ -9,7 +9,7 @@ the cache hits/misses of deepbrook's kernels, so the report says where the time 
     python benchmarks/cold_start.py --detail         # + one line per compiled kernel and signature
     python benchmarks/cold_start.py --warmup-first   # cold `deepbrook warmup`, then the model (the Docker image case)
 
-``measure_cold_start()`` returns the figures as a dict (``benchmarks/train_speed.py`` prints them).
+``measure_cold_start()`` returns the figures as a dict; ``benchmarks/train_speed.py`` prints ``cold_start_line()``.
 Timings depend on the machine's load: state it with the figures.
 """
 from __future__ import annotations
@@ -119,6 +119,16 @@ def measure_cold_start(params: dict | None = None, warmup_first: bool = False) -
         warm = probe(env, params)
     out.update(cold_s=cold["total_s"], warm_s=warm["total_s"], cold=cold, warm=warm)
     return out
+
+
+def cold_start_line(skip: bool = False) -> str:
+    """One line for ``benchmarks/train_speed.py``: ``measure_cold_start()`` of a default model (minutes of CPU)."""
+    head = "cold start, default model on prostate (fresh cache folder, child process): "
+    if skip:
+        return head + "skipped by --quick"
+    res = measure_cold_start()
+    return (head + f"{res['cold_s']:.1f} s ({res['cold']['cpu_s']:.1f} s CPU, {res['cold']['compile_s']:.1f} s "
+            f"compiling); second process {res['warm_s']:.1f} s ({res['warm']['cpu_s']:.1f} s CPU)")
 
 
 def _summary(name: str, run: dict) -> str:
