@@ -33,7 +33,7 @@ def axpy(z, x, row):
 @njit(**config.JIT_INLINE)
 def copy_bias(zz, B, boff):
     """zz[:] = B[boff:boff + len(zz)] as a loop: numba's array-to-array slice assignment compiles a broadcasting
-    helper with its error messages (3 s of a cold start) for what is a plain copy."""
+    helper with its error messages (seconds of a cold start) for what is a plain copy."""
     for u in range(zz.shape[0]):
         zz[u] = B[boff + u]
 

@@ -7,8 +7,8 @@ within a node), so results vary run to run. Dropout masks depend only on (seed, 
 variants draw the same masks.
 
 Why threads and not ``parallel=True``: one compiled kernel serves both variants. A ``prange`` copy of the same body
-took as long again to compile (a third of a default model's cold start), and numba's cache keyed both copies by
-the one Python function, so a process could load the serial machine code for the parallel variant or the reverse.
+was about a fifth of a default model's compile time, and numba's cache keyed both copies by the one Python
+function, so a process could load the serial machine code for the parallel variant or the reverse.
 
 Arguments (grouped, see ``hyper.py``): ``net = (W, B, S_w, S_b, avg_act)`` float32 buffers updated in place;
 ``cfg = (lay, drop, hyp, opt)``; ``data = (num, cat, y, w, offset)`` (the Design arrays); ``rows`` int64 visit
