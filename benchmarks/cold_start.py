@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +97,6 @@ def fresh_env(cache_dir: str) -> dict:
 
 def warmup(env: dict) -> float:
     """Run ``deepbrook warmup`` in a child process; its wall seconds."""
-    import time
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "deepbrook.app.cli", "warmup"], env=env, capture_output=True,
                        text=True, cwd=str(ROOT))
