@@ -5,7 +5,7 @@ FROM python:3.11.7-slim-bookworm
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    NUMBA_CACHE_DIR=/var/cache/deepbrook/numba \
+    DEEPBROOK_CACHE_DIR=/var/cache/deepbrook \
     NUMBA_THREADING_LAYER=omp \
     DEEPBROOK_WORKSPACE=/data/workspace
 
@@ -22,10 +22,13 @@ COPY app ./app
 COPY assets ./assets
 RUN pip install -c constraints.txt ".[distributed]" \
     && useradd --create-home --uid 1000 deepbrook \
-    && mkdir -p /var/cache/deepbrook/numba /data/workspace \
+    && mkdir -p /var/cache/deepbrook /data/workspace \
     && chown -R 1000:1000 /var/cache/deepbrook /data
 
 USER 1000
+# Compile the training kernels now, so a container's first model does not wait for numba (the cache is keyed by
+# the build machine's CPU model: on another CPU the first start compiles again, in the server's background warm-up).
+RUN deepbrook warmup
 EXPOSE 5006
 VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \

@@ -1,5 +1,6 @@
 """`deepbrook serve` starts the notebook app with `panel serve` underneath and prints its address;
-`deepbrook run NOTEBOOK` runs a notebook (ours or H2O Flow's `.flow`) headless with the same notebook model."""
+`deepbrook run NOTEBOOK` runs a notebook (ours or H2O Flow's `.flow`) headless with the same notebook model;
+`deepbrook warmup` compiles the training kernels once per install (the Docker image runs it at build time)."""
 from __future__ import annotations
 
 import argparse
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workspace", default=None,
                    help="folder to keep the frames and models in (default: memory only, nothing written)")
     r.add_argument("--job-timeout", type=float, default=None, help="seconds to wait for one cell's job")
+    sub.add_parser("warmup", help="compile the training kernels of a default model and the common options now "
+                                  "(once per install; later processes load them from the cache)")
     return p
 
 
@@ -129,12 +132,30 @@ def run_notebook(args, out=sys.stdout) -> int:
     return 0 if ok else 1
 
 
+def warmup_command(out=sys.stdout) -> int:
+    """Compile (or load) the kernels of a default model and the common options; say what was compiled."""
+    from deepbrook.engine import warmup
+
+    report = warmup(progress=lambda label: print(f"warming up: {label}", file=out, flush=True))
+    kernels = sorted({c["kernel"] for c in report["compiled"]})
+    if kernels:
+        print(f"compiled {len(report['compiled'])} kernel signatures ({len(kernels)} kernels: {', '.join(kernels)})",
+              file=out)
+    else:
+        print("nothing to compile: every kernel came from the cache", file=out)
+    print(f"done in {report['seconds']:.1f} s; cache: {report['cache_dir']}", file=out, flush=True)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "run":
+    if args.command in ("run", "warmup"):
         os.environ.setdefault("NUMBA_THREADING_LAYER", "omp")
+    if args.command == "run":
         return run_notebook(args)
+    if args.command == "warmup":
+        return warmup_command()
     try:
         cmd, env, url = serve_command(args)
     except (UnsafeServeError, CredentialsError) as e:

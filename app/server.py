@@ -40,23 +40,18 @@ def _new_state() -> AppState:
 
 def _warm_up_in_background():
     """Load/compile the numba kernels while the first user reads the page, so the first build starts at once."""
-    from deepbrook import engine
-
-    threading.Thread(target=getattr(engine, "warmup", None) or _train_tiny_model, name="deepbrook-warmup",
-                     daemon=True).start()
+    threading.Thread(target=_warm_up, name="deepbrook-warmup", daemon=True).start()
 
 
-def _train_tiny_model():
-    """Warm-up through the public API: one epoch on 32 synthetic rows touches the training and scoring kernels."""
-    import numpy as np
-
-    from deepbrook.engine import DeepLearning, Frame
+def _warm_up():
+    """``engine.warmup`` (tiny models through the public API: every common kernel compiled or loaded once)."""
+    from deepbrook.engine import warmup
 
     try:
-        rng = np.random.default_rng(0)
-        frame = Frame.from_arrays({"x": rng.normal(size=32), "y": (rng.random(32) > 0.5).astype(float)},
-                                  types={"y": "enum"}, name="warmup")
-        DeepLearning(hidden=[2], epochs=1, seed=1, model_id="warmup").train(y="y", training_frame=frame)
+        report = warmup()
+        if report["compiled"]:
+            log.info("compiled %d kernel signatures in %.0f s (cached for later starts)", len(report["compiled"]),
+                     report["seconds"])
     except Exception:  # warm-up is an optimisation only
         log.exception("numba warm-up failed")
 

@@ -395,6 +395,7 @@ def main():
     cold, warm = compile_times(cold=not args.quick)
     print(f"compile: first model in a fresh process {cold:.1f} s with numba's cache cold "
           f"{'(skipped by --quick) ' if args.quick else ''}, {warm:.1f} s warm")
+    print(__import__("cold_start").cold_start_line(skip=args.quick), flush=True)  # benchmarks/cold_start.py
     lat = server_latency_probe(args)
     p50, p95 = np.percentile(lat, 50), np.percentile(lat, 95)
     print(f"app server /liveness while training: {len(lat)} requests, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "

@@ -14,6 +14,8 @@ from .model.metrics import ModelMetrics, make_metrics
 from .model.model import DeepLearningModel
 from .model.persist import load_model, save_model
 from .model.scoring import ScoringHistory
+from .compile_notice import compile_listeners
+from .warmup import warmup
 from .params import (DeepLearningParameters, Message, ParamInfo, ResolvedParameters, check_checkpoint_compatible,
                      parameter_info, resolve, validate)
 from .workspace import Workspace, WorkspaceEntry
@@ -33,6 +35,8 @@ __all__ = [
     "DeepLearningClassifier", "DeepLearningRegressor",
     # outputs and persistence
     "ModelMetrics", "make_metrics", "ScoringHistory", "load_model", "save_model",
+    # compiled kernels: ahead-of-use compile, and the compile notices an app can show
+    "warmup", "compile_listeners",
 ]
 
 

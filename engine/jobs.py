@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 
+from .compile_notice import COMPILE_MESSAGE, compile_listeners
 from .events import Listeners
 
 log = logging.getLogger(__name__)
@@ -130,8 +131,17 @@ class Job:
         self._run(work)
         return self.result()
 
+    def _on_compile(self, event):
+        """A running job that waits for numba says so once, in its progress line (the first model of a fresh
+        install waits a minute or more for the kernels)."""
+        if event.get("status") == "start" and not self._compile_noted:
+            self._compile_noted = True
+            self.set_progress(self.progress, message=COMPILE_MESSAGE[:1].upper() + COMPILE_MESSAGE[1:] + ".")
+
     def _run(self, work):
         self._runner = threading.current_thread()
+        self._compile_noted = False
+        stop_listening = compile_listeners.subscribe(self._on_compile)
         try:
             self._result = work(self)
             self.status = CANCELLED if self._cancel.is_set() else DONE
@@ -142,6 +152,7 @@ class Job:
             self.status = FAILED
             log.info("job %s failed: %s", self.key, exc)
         finally:
+            stop_listening()
             self.end_time = time.time()
             # Subscribers hear "done" before result() returns, so a waiter never sees a finished job that its
             # listeners (e.g. the app storing the model) have not handled yet.

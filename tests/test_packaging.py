@@ -70,8 +70,8 @@ def test_dockerfile_passes_hadolint_and_runs_deepbrook_serve():
     assert result.returncode == 0, result.stdout + result.stderr
     text = (ROOT / "Dockerfile").read_text()
     assert re.search(r'^CMD \["deepbrook", "serve"', text, re.M)
-    assert "libgomp1" in text and "NUMBA_CACHE_DIR" in text
-    assert re.search(r"^USER 1000", text, re.M)
+    assert "libgomp1" in text and "DEEPBROOK_CACHE_DIR" in text
+    assert re.search(r"^USER 1000\n(#.*\n)*RUN deepbrook warmup$", text, re.M)  # warm, user-owned cache
     assert "/liveness" in text.split("HEALTHCHECK", 1)[1]
 
 

@@ -30,6 +30,14 @@ def axpy(z, x, row):
         z[u] += x * row[u]
 
 
+@njit(**config.JIT_INLINE)
+def copy_bias(zz, B, boff):
+    """zz[:] = B[boff:boff + len(zz)] as a loop: numba's array-to-array slice assignment compiles a broadcasting
+    helper with its error messages (seconds of a cold start) for what is a plain copy."""
+    for u in range(zz.shape[0]):
+        zz[u] = B[boff + u]
+
+
 @njit(**config.JIT)
 def record_inputs(num_row, cat_row, ncs, p_in, rng, xin, cin):
     """The row's inputs after cleaning and input dropout: one-hot slots in ``cin`` (-1 = none), numerics in ``xin``
@@ -91,7 +99,7 @@ def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
     width = lay[0, L_UNITS] * lay[0, L_CHANNELS]
     woff = lay[0, L_W_OFF]
     zz = z[lay[0, L_Z_OFF]:lay[0, L_Z_OFF] + width]
-    zz[:] = B[lay[0, L_B_OFF]:lay[0, L_B_OFF] + width]
+    copy_bias(zz, B, lay[0, L_B_OFF])
     input_rows(W[woff:woff + fan * width], width, num_row, cat_row, fan - num_row.shape[0], p_in, rng, xin, cin,
                zz, 0, fan)
 
@@ -103,7 +111,7 @@ def dense_layer(W, B, lay, k, z, a):
     width = lay[k, L_UNITS] * lay[k, L_CHANNELS]
     woff = lay[k, L_W_OFF]
     zz = z[lay[k, L_Z_OFF]:lay[k, L_Z_OFF] + width]
-    zz[:] = B[lay[k, L_B_OFF]:lay[k, L_B_OFF] + width]
+    copy_bias(zz, B, lay[k, L_B_OFF])
     dense_rows(W[woff:woff + fan * width], width, a[lay[k - 1, L_A_OFF]:lay[k - 1, L_A_OFF] + fan], zz)
 
 

@@ -98,7 +98,9 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
                 if code != SOFTMAX:
                     dropout_units(Ak[i], mask[:units], drop[k + 1], False, rng)
             if k == upto:
-                out[start:start + bs, :] = Ak[:bs]
+                for i in range(bs):  # a loop: slice assignment compiles a broadcasting helper (cold start)
+                    for u in range(units):
+                        out[start + i, u] = Ak[i, u]
             else:
                 src = Ak
                 A, A2 = A2, A

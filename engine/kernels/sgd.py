@@ -1,18 +1,24 @@
-"""Epoch kernels, one row per update: a Hogwild! parallel variant and a reproducible serial variant.
+"""Epoch kernels, one row per update: a reproducible serial kernel and a Hogwild! parallel variant of it.
 
-Both are compiled once, at import, from the same Python body (umap's pattern). The parallel variant splits the
-visit order ``rows`` into one contiguous block per thread; threads update the shared weights without locks
-(Hogwild!, like H2O within a node), so results vary run to run. The serial variant visits the rows in order and is
-bit-identical for the same seed. Dropout masks depend only on (seed, global sample index), so both variants draw
-the same masks.
+The serial kernel visits the rows in order and is bit-identical for the same seed. The parallel variant splits the
+visit order ``rows`` into one contiguous block per thread and runs the serial kernel on each block in its own
+Python thread (the kernel releases the GIL); threads update the shared weights without locks (Hogwild!, like H2O
+within a node), so results vary run to run. Dropout masks depend only on (seed, global sample index), so both
+variants draw the same masks.
+
+Why threads and not ``parallel=True``: one compiled kernel serves both variants. A ``prange`` copy of the same body
+was about a fifth of a default model's compile time, and numba's cache keyed both copies by the one Python
+function, so a process could load the serial machine code for the parallel variant or the reverse.
 
 Arguments (grouped, see ``hyper.py``): ``net = (W, B, S_w, S_b, avg_act)`` float32 buffers updated in place;
 ``cfg = (lay, drop, hyp, opt)``; ``data = (num, cat, y, w, offset)`` (the Design arrays); ``rows`` int64 visit
 order. Rows with weight <= 0 are skipped. Returns ``(rows trained, status)`` with status ``hyper.DIVERGED``
 when an output became NaN/Inf (the kernel stops at once so the caller can raise a clear error).
 """
+import threading
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .. import config
 from .backward import backward_row
@@ -33,7 +39,7 @@ def _sgd_rows(net, cfg, data, rows, n_threads):
     chunk = (n + n_threads - 1) // n_threads
     counts = np.zeros(n_threads, np.int64)
     status = np.zeros(n_threads, np.int64)
-    for t in prange(n_threads):
+    for t in range(n_threads):
         xin, cin, z, a, mask, d_cur, d_prev, work, rng = row_scratch(lay, num.shape[1], cat.shape[1])
         lo = t * chunk
         hi = min(n, lo + chunk)
@@ -58,4 +64,35 @@ def _sgd_rows(net, cfg, data, rows, n_threads):
 
 
 sgd_rows_serial = njit(**config.JIT)(_sgd_rows)
-sgd_rows_parallel = njit(parallel=True, **config.JIT)(_sgd_rows)
+
+
+def sgd_rows_parallel(net, cfg, data, rows, n_threads):
+    """Hogwild!: block t of ``rows`` (contiguous, like the serial kernel's ``n_threads`` blocks) trains on thread t,
+    every thread writing the shared weights; same arguments and result as ``sgd_rows_serial``."""
+    n = rows.shape[0]
+    chunk = (n + n_threads - 1) // n_threads
+    lay, drop, hyp, opt = cfg
+    results = [(0, OK)] * n_threads
+    errors = []
+
+    def run(t):
+        lo = min(n, t * chunk)
+        own = hyp.copy()
+        own[H_SAMPLES] = hyp[H_SAMPLES] + lo  # sample index of the block's first row: rates and dropout streams
+        try:
+            results[t] = sgd_rows_serial(net, (lay, drop, own, opt), data, rows[lo:min(n, lo + chunk)], 1)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below once every thread has stopped
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(t,), name=f"deepbrook-hogwild-{t}", daemon=True)
+               for t in range(1, n_threads)]
+    for th in threads:
+        th.start()
+    run(0)
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+    count = sum(int(c) for c, _ in results)
+    status = next((s for _, s in results if s != OK), OK)
+    return count, status
