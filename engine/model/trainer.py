@@ -112,7 +112,8 @@ class RowOrder:
     """Endless visit order over ``n`` rows: sequential, or a fresh seeded permutation per pass."""
 
     def __init__(self, eligible, shuffle, seed):
-        self.rows = np.asarray(eligible, np.int64)
+        # int32 ids where they fit: the order is two arrays as long as the data (the rows and a pass's permutation)
+        self.rows = np.asarray(eligible, np.int32 if len(eligible) < 2**31 - 1 else np.int64)
         self.shuffle = shuffle
         self.rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x8734093])
         self.pos = 0
@@ -171,7 +172,9 @@ class Trainer:
         self.on_progress = on_progress
         self.step = step
         self.step_notes = []  # distributed events not yet written into a scoring-history row
-        eligible = np.flatnonzero(np.asarray(design.w) > 0)
+        positive = np.asarray(design.w) > 0
+        ids = np.int32 if len(positive) < 2**31 - 1 else np.int64  # RowOrder keeps them as they are
+        eligible = np.arange(len(positive), dtype=ids) if positive.all() else np.flatnonzero(positive).astype(ids)
         if len(eligible) == 0:
             raise TrainingError("no training rows with a positive weight (check weights_column and the response)")
         self.n_rows = len(eligible)

@@ -34,6 +34,7 @@ NO_ROWS_LEFT = ("No rows left in the dataset after filtering out rows with missi
 
 
 _COLUMN_BLOCK = 16  # float32 columns per cache line
+_ROW_CHUNK = 1 << 16  # rows per pass of the design fill (a 4 MiB buffer of 16 columns, whatever the frame's size)
 
 
 @dataclass(eq=False, repr=False)
@@ -297,20 +298,24 @@ class DataInfo:
         num = filled_soon((m, self.p_num), np.float32)
         # Columns are written 16 at a time: one 64-byte line per row per block. Writing one column at a time into
         # the row-major matrix touches every row's cache line once per column (0.25 s of a 0.65 s MNIST epoch).
-        block = np.empty((min(_COLUMN_BLOCK, self.p_num), m), dtype=np.float32)
+        # The 16 columns go through a buffer of at most _ROW_CHUNK rows, never a copy of the whole table.
+        block = np.empty((min(_COLUMN_BLOCK, self.p_num), min(m, _ROW_CHUNK)), dtype=np.float32)
         for j0 in range(0, self.p_num, _COLUMN_BLOCK):
-            cols = block[:min(_COLUMN_BLOCK, self.p_num - j0)]
-            for b in range(cols.shape[0]):
-                j = j0 + b
-                ni = self.num_inputs[j]
-                if ni.source not in frame:
-                    cols[b] = 0.0
-                    continue
-                x = raw_numeric(frame, ni, cache)
-                x = x[sub] if sub is not None else x
-                standardize_into(cols[b], x, float(self.num_impute[j]), float(self.num_sub[j]),
-                                 float(self.num_mul[j]))
-            columns_into_rows(num, j0, cols)
+            width = min(_COLUMN_BLOCK, self.p_num - j0)
+            sources = [raw_numeric(frame, ni, cache) if ni.source in frame else None
+                       for ni in self.num_inputs[j0:j0 + width]]
+            for r0 in range(0, m, _ROW_CHUNK):
+                r1 = min(m, r0 + _ROW_CHUNK)
+                cols = block[:width, :r1 - r0]
+                for b, x in enumerate(sources):
+                    if x is None:
+                        cols[b] = 0.0
+                        continue
+                    j = j0 + b
+                    x = x[sub[r0:r1]] if sub is not None else x[r0:r1]
+                    standardize_into(cols[b], x, float(self.num_impute[j]), float(self.num_sub[j]),
+                                     float(self.num_mul[j]))
+                columns_into_rows(num[r0:r1], j0, cols)
         cat = np.empty((m, self.n_cat_cols), dtype=np.int32)
         for j, ci in enumerate(self.cat_inputs):
             if ci.source not in frame:
