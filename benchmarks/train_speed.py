@@ -100,10 +100,11 @@ def matmul_flops_per_sample(widths):
     return sum(4 * a * b for a, b in pairs) + sum(2 * a * b for a, b in pairs[1:])
 
 
-def matmul_ceiling(widths, batch, threads, seconds=1.5):
-    """float32 GFLOP/s of NumPy's matrix products of the same shapes as one training batch (forward, weight
-    gradients, errors), into preallocated outputs with ``threads`` BLAS threads: the machine's ceiling for the
-    training kernels' products, measured now (the best of three rounds of about ``seconds`` / 3)."""
+def matmul_ceiling(widths, batch, threads, n):
+    """A closure that runs NumPy's float32 matrix products of the same shapes as ``n`` samples of batch training
+    (forward, weight gradients, errors) into preallocated outputs with ``threads`` BLAS threads, and appends the
+    GFLOP/s to ``.gflops``: the machine's ceiling for the training kernels' products. It takes its turn among
+    the contenders (measure_round_robin), so it sees the same load as they do."""
     from threadpoolctl import threadpool_limits
     rng = np.random.default_rng(0)
     pairs = list(zip(widths[:-1], widths[1:]))
@@ -111,25 +112,22 @@ def matmul_ceiling(widths, batch, threads, seconds=1.5):
     A = [rng.standard_normal((batch, w)).astype(np.float32) for w in widths]
     G = [np.empty_like(w) for w in W]
     E = [np.empty((batch, w), np.float32) for w in widths[:-1]]
+    n_batches = max(1, n // batch)
 
-    def one_batch():
-        for k in range(len(W)):
-            np.matmul(A[k], W[k], out=A[k + 1])
-        for k in range(len(W) - 1, -1, -1):
-            np.matmul(A[k].T, A[k + 1], out=G[k])
-            if k > 0:
-                np.matmul(A[k + 1], W[k].T, out=E[k])
-    flops = matmul_flops_per_sample(widths) * batch
-    best = 0.0
-    with threadpool_limits(threads, user_api="blas"):
-        one_batch()
-        for _ in range(3):
-            n, t0 = 0, time.perf_counter()
-            while time.perf_counter() - t0 < seconds / 3:
-                one_batch()
-                n += 1
-            best = max(best, flops * n / (time.perf_counter() - t0) / 1e9)
-    return best
+    def run():
+        with threadpool_limits(threads, user_api="blas"):
+            t0 = time.perf_counter()
+            for _ in range(n_batches):
+                for k in range(len(W)):
+                    np.matmul(A[k], W[k], out=A[k + 1])
+                for k in range(len(W) - 1, -1, -1):
+                    np.matmul(A[k].T, A[k + 1], out=G[k])
+                    if k > 0:
+                        np.matmul(A[k + 1], W[k].T, out=E[k])
+            run.gflops.append(matmul_flops_per_sample(widths) * batch * n_batches / (time.perf_counter() - t0) / 1e9)
+        return float("nan")
+    run.gflops = []
+    return run
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -301,8 +299,14 @@ def mnist_cases(args, results, skipped):
             fns["scikit-learn adam"] = sklearn_mnist(x, y, x_test, y_test, mb)
             if have_torch:
                 fns["pytorch cpu adam"] = torch_mnist(x, y, x_test, y_test, mb)
+        if mb == 256:
+            widths = [input_width(train_frame)] + HIDDEN + [10]
+            for t in sorted({1, os.cpu_count() or 1}):
+                CEILINGS[t] = fns[f"ceiling {t}"] = matmul_ceiling(widths, mb, t, n)
         KERNEL_SECONDS.clear()
         out = measure_round_robin(fns, args.repeats)
+        for t in CEILINGS:
+            out.pop(f"ceiling {t}", None)
         s, e, m = out.pop("deepbrook")
         k = statistics.median(KERNEL_SECONDS)
         results.append({**row(case, "deepbrook", n, s, e, m), "kernel_samples_per_s": n / k})
@@ -326,15 +330,14 @@ def mnist_cases(args, results, skipped):
     return data_mb, train_frame
 
 
-def kernel_ceiling(train_frame, batch=256):
-    """(widths of the network's dense products, GFLOP/s ceilings {threads: NumPy float32 matmul of the same
-    shapes}): the machine's ceiling for the batch kernels, measured in the same run."""
+def input_width(train_frame):
+    """The network's input width on this frame (MNIST: 717 of the 784 pixels; constant columns are dropped)."""
     from deepbrook.engine import DeepLearning
-    model = DeepLearning(hidden=HIDDEN, epochs=0.001, seed=1, mini_batch_size=batch).train(
-        y="label", training_frame=train_frame)
-    widths = [int(model.network.lay[0, 0])] + HIDDEN + [10]
-    threads = sorted({1, os.cpu_count() or 1})
-    return widths, {t: matmul_ceiling(widths, batch, t) for t in threads}
+    model = DeepLearning(hidden=HIDDEN, epochs=0.001, seed=1).train(y="label", training_frame=train_frame)
+    return int(model.network.lay[0, 0])
+
+
+CEILINGS = {}  # BLAS threads -> matmul_ceiling closure of the batch-256 case (its .gflops per turn)
 
 
 def high_cardinality_case(args, results):
@@ -578,8 +581,9 @@ def main():
     cold = warm = ceiling = float("nan")
     if "mnist" in only:
         data_mb, train_frame = mnist_cases(args, results, skipped)
-        widths, ceilings = kernel_ceiling(train_frame)
-        print(f"float32 matmul ceiling of the batch-256 products {widths}: "
+        ceilings = {t: statistics.median(c.gflops) for t, c in CEILINGS.items()}
+        widths = [input_width(train_frame)] + HIDDEN + [10]
+        print(f"  float32 matmul ceiling of the batch-256 products {widths} (NumPy, in turn with the contenders): "
               + ", ".join(f"{g:.1f} GFLOP/s with {t} BLAS thread{'s' if t > 1 else ''}" for t, g in ceilings.items())
               + f"; load {os.getloadavg()[0]:.2f}", flush=True)
     if "cardinality" in only:
