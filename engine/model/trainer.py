@@ -28,6 +28,7 @@ from .optimizer import Hyper, default_threads, train_rows
 
 CHUNK_SECONDS = 0.25
 _FIRST_CHUNK_ROWS = 2000
+_PROBE_BATCHES = 2
 
 
 @dataclasses.dataclass
@@ -204,11 +205,18 @@ class Trainer:
         return int(max(1, min(n, math.ceil(remaining))))
 
     def chunk_rows(self, threads=None):
-        """Rows for about CHUNK_SECONDS at the speed measured for ``threads`` (else the overall speed)."""
+        """Rows for about CHUNK_SECONDS at the speed measured for ``threads`` (else the overall speed).
+
+        Mini-batches: an option's first chunk is ``_PROBE_BATCHES`` batches. Its measurement is replaced by the
+        next one anyway, and on a busy machine a multi-threaded BLAS can run 5-10x slower than one thread
+        (measured: 3.3 vs 26 GFLOP/s at load 16 on 2 cores), so a full-size first chunk of that option cost
+        a third of a batch-256 MNIST epoch."""
+        mb = max(1, self.hyper.mini_batch_size)
+        if mb > 1 and len(self.chooser.options) > 1 and self.chooser.seen.get(threads, 1) == 0:
+            return _PROBE_BATCHES * mb
         speed = self.chooser.speed.get(threads) or self.speed
         if speed is None:
             return _FIRST_CHUNK_ROWS
-        mb = max(1, self.hyper.mini_batch_size)
         return max(mb, int(speed * CHUNK_SECONDS * self.chooser.share(threads)) // mb * mb)
 
     # ------------------------------------------------------------------ loop
