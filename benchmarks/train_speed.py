@@ -1,11 +1,16 @@
 """Training speed of Deepbrook against its peers, measured side by side in ONE run on the same data and network.
 
 Peers: scikit-learn MLPClassifier (adam), PyTorch CPU (if installed; `pip install torch==2.13.0`), H2O-3 (if the
-`h2o` package and Java are present; otherwise skipped with the reason printed). Each timing is the median of
-`--repeats` runs; compile time is measured separately in fresh processes (numba cache cold, then warm).
+`h2o` package and Java are present; otherwise skipped with the reason printed); the mini-batch peers with all
+cores and with one thread. Contenders of one case run in turns; each timing is the median of `--repeats` turns.
+The batch-256 case also times NumPy's float32 matrix products of the same shapes in turn with them: the ceiling
+that the training kernels' GFLOP/s are compared with. Compile time is measured in fresh processes (numba cache
+cold, then warm). The size sweep trains on 1-10 million generated rows, one child process per size.
 
     python benchmarks/train_speed.py            # full run (MNIST 60k rows, [200,200], 1 epoch), ~15-30 min on 2 cores
     python benchmarks/train_speed.py --quick    # under a minute: 6k rows, 1 repeat, no H2O, short extras
+    python benchmarks/train_speed.py --only mnist --batches 256   # the batch-256 ratios and the kernel ceiling
+    python benchmarks/train_speed.py --only --sweep               # only the size sweep (1, 2, 5, 10 M rows)
 
 Ratios are what count: the machine is shared and noisy, so absolute samples/s drift between runs.
 """
@@ -187,28 +192,32 @@ def deepbrook_mnist(train_frame, test_frame, y_test, **params):
     return run
 
 
-def sklearn_mnist(x, y, x_test, y_test, batch):
+# Peers run twice: with every core (their default) and with one thread, since on shared cores a multi-threaded
+# BLAS or OpenMP loop can run several times slower than one thread (Deepbrook picks per chunk by measured speed);
+# the targets compare with the faster of the two.
+def sklearn_mnist(x, y, x_test, y_test, batch, threads=None):
     from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
     xs, xt = x.astype(np.float32) / 255.0, x_test.astype(np.float32) / 255.0
 
     def run():
         import warnings
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(threads, user_api="blas"):
             warnings.simplefilter("ignore")  # ConvergenceWarning: one epoch on purpose
             clf = MLPClassifier(hidden_layer_sizes=tuple(HIDDEN), solver="adam", batch_size=batch, max_iter=1,
                                 random_state=0).fit(xs, y)
-        return float(np.mean(clf.predict(xt) != y_test))
+            return float(np.mean(clf.predict(xt) != y_test))
     return run
 
 
-def torch_mnist(x, y, x_test, y_test, batch):
+def torch_mnist(x, y, x_test, y_test, batch, threads=None):
     import torch
-    torch.set_num_threads(os.cpu_count() or 2)
     xs = torch.from_numpy(x.astype(np.float32) / 255.0)
     ys = torch.from_numpy(y.astype(np.int64))
     xt = torch.from_numpy(x_test.astype(np.float32) / 255.0)
 
     def run():
+        torch.set_num_threads(threads or os.cpu_count() or 2)
         torch.manual_seed(0)
         net = torch.nn.Sequential(torch.nn.Linear(784, HIDDEN[0]), torch.nn.ReLU(),
                                   torch.nn.Linear(HIDDEN[0], HIDDEN[1]), torch.nn.ReLU(),
@@ -297,8 +306,10 @@ def mnist_cases(args, results, skipped):
         fns = {"deepbrook": deepbrook_mnist(train_frame, test_frame, y_test, mini_batch_size=mb, **CASE_PARAMS[mb])}
         if mb > 1:
             fns["scikit-learn adam"] = sklearn_mnist(x, y, x_test, y_test, mb)
+            fns["scikit-learn adam 1 thread"] = sklearn_mnist(x, y, x_test, y_test, mb, threads=1)
             if have_torch:
                 fns["pytorch cpu adam"] = torch_mnist(x, y, x_test, y_test, mb)
+                fns["pytorch cpu adam 1 thread"] = torch_mnist(x, y, x_test, y_test, mb, threads=1)
         if mb == 256:
             widths = [input_width(train_frame)] + HIDDEN + [10]
             for t in sorted({1, os.cpu_count() or 1}):
@@ -315,7 +326,7 @@ def mnist_cases(args, results, skipped):
               f"{_describe(CASE_PARAMS[mb])}", flush=True)
         for name, (s, e, m) in out.items():
             results.append(row(case, name, n, s, e, m))
-            print(f"  {name.split()[0]:<10} batch {mb:>3}: {n / s:9.0f} samples/s  err {e:.4f}", flush=True)
+            print(f"  {name:<26} batch {mb:>3}: {n / s:9.0f} samples/s  err {e:.4f}", flush=True)
     reason = "skipped by --quick" if args.quick else (None if args.h2o else "skipped (pass --h2o to include it)")
     reason = reason or h2o_available()
     if reason:
@@ -557,8 +568,8 @@ def main():
     ap.add_argument("--h2o", action="store_true", help="include H2O-3 (needs the h2o package and Java; slow)")
     ap.add_argument("--batches", type=int, nargs="+", default=[1, 32, 256], choices=sorted(CASE_PARAMS),
                     help="MNIST batch sizes to run (default: 1 32 256)")
-    ap.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
-                    help="run only these sections (default: all; the size sweep has its own flag)")
+    ap.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS),
+                    help="run only these sections (default: all; none: only the size sweep, which has its own flag)")
     ap.add_argument("--sweep", type=float, nargs="*", metavar="MILLIONS",
                     help="also run the size sweep at these millions of rows (no value: 1 2 5 10); about a minute "
                          "per size on 2 cores")
@@ -663,15 +674,16 @@ def mnist_targets(df, data_mb, widths, ceilings):
         return
     ours256 = ours.loc[case256]
     for peer_name, target in (("scikit-learn adam", 1.2), ("pytorch cpu adam", 1.5)):
-        peer = df[(df.contender == peer_name) & (df.case == case256)]
+        peer = df[df.contender.str.startswith(peer_name) & (df.case == case256)]
         if peer.empty:
             continue
-        ratio = ours256.samples_per_s / peer.samples_per_s.iloc[0]
-        err_ok = ours256.test_error <= peer.test_error.iloc[0]
-        print(f"  batch 256 vs {peer_name} batch 256, end to end (Frame -> model -> test predictions; the peer "
-              f"trains on ready arrays): {ratio:.2f}x (target >= {target}x) "
+        best = peer.loc[peer.samples_per_s.idxmax()]  # the peer at its faster thread count
+        ratio = ours256.samples_per_s / best.samples_per_s
+        err_ok = ours256.test_error <= best.test_error
+        print(f"  batch 256 vs {best.contender} (the faster of its thread counts), end to end (Frame -> model -> "
+              f"test predictions; the peer trains on ready arrays): {ratio:.2f}x (target >= {target}x) "
               f"{'MET' if ratio >= target and err_ok else 'NOT MET'}; test error {ours256.test_error:.4f} vs "
-              f"{peer.test_error.iloc[0]:.4f} ({'equal or better' if err_ok else 'WORSE'})")
+              f"{best.test_error:.4f} ({'equal or better' if err_ok else 'WORSE'})")
     flops = matmul_flops_per_sample(widths)
     achieved = ours256.kernel_samples_per_s * flops / 1e9
     best_t, best = max(ceilings.items(), key=lambda kv: kv[1])
