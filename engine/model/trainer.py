@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import threading
 import time
 from typing import Any, Callable
@@ -46,6 +47,15 @@ class TrainingState:
     compute_seconds: float = 0.0  # time spent inside the training kernels (this run)
 
 
+def cores_taken(threads):
+    """True when the 1-minute load average says other work already fills the cores that ``threads`` threads of
+    ours would need (load >= cores + threads: our own threads counted, all the cores are still taken)."""
+    try:
+        return os.getloadavg()[0] >= (os.cpu_count() or 1) + threads
+    except OSError:  # no load average on this platform
+        return False
+
+
 class ThreadChooser:
     """Picks the thread count for the next chunk from measured speeds (samples/s per option).
 
@@ -60,20 +70,29 @@ class ThreadChooser:
     PROBE_EVERY = 16
     PROBE_SHARE = 0.25  # probes of an option that measured slower run this fraction of a chunk
 
-    def __init__(self, options):
+    def __init__(self, options, busy=None):
         self.options = list(dict.fromkeys(int(t) for t in options))
         self.speed = {t: None for t in self.options}
         self.seen = {t: 0 for t in self.options}
         self.chunks = 0
+        self.busy = busy  # busy(threads) -> True: other work holds the cores, don't probe that many threads now
+
+    def _usable(self):
+        """Options worth running now: multi-thread ones are left out while ``busy`` says the cores are taken
+        (measured at load 14 on 2 cores: a 2-thread BLAS ran at 1.0 GFLOP/s against 11.5 with one thread, so even
+        short probes of it cost more than the rest of the chunk's work)."""
+        usable = [t for t in self.options if t == 1 or self.busy is None or not self.busy(t)]
+        return usable or self.options
 
     def next(self):
         self.chunks += 1
-        for t in self.options:
+        options = self._usable()
+        for t in options:
             if self.seen[t] < 2:
                 return t
-        best = max(self.options, key=lambda t: self.speed[t])
-        if len(self.options) > 1 and self.chunks % self.PROBE_EVERY == 0:
-            others = [t for t in self.options if t != best]
+        best = max(options, key=lambda t: self.speed[t])
+        if len(options) > 1 and self.chunks % self.PROBE_EVERY == 0:
+            others = [t for t in options if t != best]
             return others[(self.chunks // self.PROBE_EVERY) % len(others)]
         return best
 
@@ -166,7 +185,8 @@ class Trainer:
         self.seed = int(seed)
         self.threads = default_threads() if threads is None else int(threads)
         # threads=None: choose between all threads and one thread by measured speed (ThreadChooser)
-        self.chooser = ThreadChooser([self.threads, 1] if threads is None and self.threads > 1 else [self.threads])
+        self.chooser = ThreadChooser([self.threads, 1] if threads is None and self.threads > 1 else [self.threads],
+                                     busy=cores_taken)
         self.max_runtime_secs = float(max_runtime_secs or 0.0)
         self.scorer = scorer if scorer is not None else _NoScorer(self.epochs)
         self.cancel = cancel if cancel is not None else threading.Event()

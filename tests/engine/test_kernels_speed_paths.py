@@ -93,3 +93,19 @@ def test_minibatch_first_chunk_of_each_thread_option_is_short():
     one_row = Trainer(net, design, Hyper(loss=H.CROSSENTROPY), threads=None)
     one_row.chooser = ThreadChooser([2, 1])
     assert one_row.chunk_rows(2) == 2000                        # one row per update: unchanged
+
+
+def test_thread_chooser_leaves_multi_thread_options_out_while_the_cores_are_taken():
+    load = {"busy": True}
+    c = ThreadChooser([2, 1], busy=lambda threads: load["busy"])
+    picks = []
+    for _ in range(20):
+        picks.append(c.next())
+        c.record(picks[-1], 3000.0)
+    assert picks == [1] * 20 and c.speed[2] is None and c.share(1) == 1.0
+    load["busy"] = False                               # the other work finished: two threads get measured
+    picks = []
+    for _ in range(2):
+        picks.append(c.next())
+        c.record(picks[-1], 9000.0)
+    assert picks == [2, 2] and c.next() == 2
