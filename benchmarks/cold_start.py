@@ -121,12 +121,9 @@ def measure_cold_start(params: dict | None = None, warmup_first: bool = False) -
     return out
 
 
-def cold_start_line(skip: bool = False) -> str:
-    """One line for ``benchmarks/train_speed.py``: ``measure_cold_start()`` of a default model (minutes of CPU)."""
+def cold_start_line(res: dict) -> str:
+    """One line for ``benchmarks/train_speed.py`` from ``measure_cold_start()`` of a default model."""
     head = "cold start, default model on prostate (fresh cache folder, child process): "
-    if skip:
-        return head + "skipped by --quick"
-    res = measure_cold_start()
     return (head + f"{res['cold_s']:.1f} s ({res['cold']['cpu_s']:.1f} s CPU, {res['cold']['compile_s']:.1f} s "
             f"compiling); second process {res['warm_s']:.1f} s ({res['warm']['cpu_s']:.1f} s CPU)")
 

@@ -1,11 +1,16 @@
 """Training speed of Deepbrook against its peers, measured side by side in ONE run on the same data and network.
 
 Peers: scikit-learn MLPClassifier (adam), PyTorch CPU (if installed; `pip install torch==2.13.0`), H2O-3 (if the
-`h2o` package and Java are present; otherwise skipped with the reason printed). Each timing is the median of
-`--repeats` runs; compile time is measured separately in fresh processes (numba cache cold, then warm).
+`h2o` package and Java are present; otherwise skipped with the reason printed); the mini-batch peers with all
+cores and with one thread. Contenders of one case run in turns; each timing is the median of `--repeats` turns.
+The batch-256 case also times NumPy's float32 matrix products of the same shapes in turn with them: the ceiling
+that the training kernels' GFLOP/s are compared with. Compile time is measured in fresh processes (numba cache
+cold, then warm). The size sweep trains on 1-10 million generated rows, one child process per size.
 
     python benchmarks/train_speed.py            # full run (MNIST 60k rows, [200,200], 1 epoch), ~15-30 min on 2 cores
     python benchmarks/train_speed.py --quick    # under a minute: 6k rows, 1 repeat, no H2O, short extras
+    python benchmarks/train_speed.py --only mnist --batches 256   # the batch-256 ratios and the kernel ceiling
+    python benchmarks/train_speed.py --only --sweep               # only the size sweep (1, 2, 5, 10 M rows)
 
 Ratios are what count: the machine is shared and noisy, so absolute samples/s drift between runs.
 """
@@ -29,8 +34,20 @@ import numpy as np
 import pandas as pd
 import psutil
 
+from cold_start import cold_start_line, measure_cold_start  # benchmarks/ is the script's folder
+
 ROOT = Path(__file__).resolve().parents[1]
-MNIST = Path(os.environ.get("DEEPBROOK_SHARED_DATA", ROOT.parent / "shared" / "data")) / "mnist.npz"
+
+
+def _shared_data():
+    """``$DEEPBROOK_SHARED_DATA``, else the first ``shared/data`` beside the checkout or one level up (worktrees)."""
+    if os.environ.get("DEEPBROOK_SHARED_DATA"):
+        return Path(os.environ["DEEPBROOK_SHARED_DATA"])
+    candidates = [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+MNIST = _shared_data() / "mnist.npz"
 HIDDEN = [200, 200]
 
 
@@ -63,15 +80,61 @@ class PeakMemory:
 
 def measure(fn, repeats):
     """Run fn() -> test_error `repeats` times; median seconds, median error, max extra memory."""
-    times, errors, mems = [], [], []
+    return measure_round_robin({"": fn}, repeats)[""]
+
+
+def measure_round_robin(fns, repeats):
+    """{name: fn() -> test_error}, run in turns (a, b, c, a, b, c, ...) so that every contender sees the same
+    swings of a shared machine's load; {name: (median seconds, median error, max extra memory MiB)}."""
+    times = {k: [] for k in fns}
+    errors = {k: [] for k in fns}
+    mems = {k: [] for k in fns}
     for _ in range(repeats):
-        with PeakMemory() as mem:
+        for name, fn in fns.items():
+            with PeakMemory() as mem:
+                t0 = time.perf_counter()
+                err = fn()
+                times[name].append(time.perf_counter() - t0)
+            errors[name].append(err)
+            mems[name].append(mem.extra_mb)
+    return {k: (statistics.median(times[k]), statistics.median(errors[k]), max(mems[k])) for k in fns}
+
+
+def matmul_flops_per_sample(widths):
+    """FLOPs of one sample's forward + backward through dense layers ``widths`` (inputs first): the forward
+    product and the weight gradient of every layer, the error product of every layer but the first."""
+    pairs = list(zip(widths[:-1], widths[1:]))
+    return sum(4 * a * b for a, b in pairs) + sum(2 * a * b for a, b in pairs[1:])
+
+
+def matmul_ceiling(widths, batch, threads, n):
+    """A closure that runs NumPy's float32 matrix products of the same shapes as ``n`` samples of batch training
+    (forward, weight gradients, errors) into preallocated outputs with ``threads`` BLAS threads, and appends the
+    GFLOP/s to ``.gflops``: the machine's ceiling for the training kernels' products. It takes its turn among
+    the contenders (measure_round_robin), so it sees the same load as they do."""
+    from threadpoolctl import threadpool_limits
+    rng = np.random.default_rng(0)
+    pairs = list(zip(widths[:-1], widths[1:]))
+    W = [rng.standard_normal((a, b)).astype(np.float32) for a, b in pairs]
+    A = [rng.standard_normal((batch, w)).astype(np.float32) for w in widths]
+    G = [np.empty_like(w) for w in W]
+    E = [np.empty((batch, w), np.float32) for w in widths[:-1]]
+    n_batches = max(1, n // batch)
+
+    def run():
+        with threadpool_limits(threads, user_api="blas"):
             t0 = time.perf_counter()
-            err = fn()
-            times.append(time.perf_counter() - t0)
-        errors.append(err)
-        mems.append(mem.extra_mb)
-    return statistics.median(times), statistics.median(errors), max(mems)
+            for _ in range(n_batches):
+                for k in range(len(W)):
+                    np.matmul(A[k], W[k], out=A[k + 1])
+                for k in range(len(W) - 1, -1, -1):
+                    np.matmul(A[k].T, A[k + 1], out=G[k])
+                    if k > 0:
+                        np.matmul(A[k + 1], W[k].T, out=E[k])
+            run.gflops.append(matmul_flops_per_sample(widths) * batch * n_batches / (time.perf_counter() - t0) / 1e9)
+        return float("nan")
+    run.gflops = []
+    return run
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -131,28 +194,32 @@ def deepbrook_mnist(train_frame, test_frame, y_test, **params):
     return run
 
 
-def sklearn_mnist(x, y, x_test, y_test, batch):
+# Peers run twice: with every core (their default) and with one thread, since on shared cores a multi-threaded
+# BLAS or OpenMP loop can run several times slower than one thread (Deepbrook picks per chunk by measured speed);
+# the targets compare with the faster of the two.
+def sklearn_mnist(x, y, x_test, y_test, batch, threads=None):
     from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
     xs, xt = x.astype(np.float32) / 255.0, x_test.astype(np.float32) / 255.0
 
     def run():
         import warnings
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(threads, user_api="blas"):
             warnings.simplefilter("ignore")  # ConvergenceWarning: one epoch on purpose
             clf = MLPClassifier(hidden_layer_sizes=tuple(HIDDEN), solver="adam", batch_size=batch, max_iter=1,
                                 random_state=0).fit(xs, y)
-        return float(np.mean(clf.predict(xt) != y_test))
+            return float(np.mean(clf.predict(xt) != y_test))
     return run
 
 
-def torch_mnist(x, y, x_test, y_test, batch):
+def torch_mnist(x, y, x_test, y_test, batch, threads=None):
     import torch
-    torch.set_num_threads(os.cpu_count() or 2)
     xs = torch.from_numpy(x.astype(np.float32) / 255.0)
     ys = torch.from_numpy(y.astype(np.int64))
     xt = torch.from_numpy(x_test.astype(np.float32) / 255.0)
 
     def run():
+        torch.set_num_threads(threads or os.cpu_count() or 2)
         torch.manual_seed(0)
         net = torch.nn.Sequential(torch.nn.Linear(784, HIDDEN[0]), torch.nn.ReLU(),
                                   torch.nn.Linear(HIDDEN[0], HIDDEN[1]), torch.nn.ReLU(),
@@ -226,33 +293,42 @@ def mnist_cases(args, results, skipped):
 
     # Warm the kernels (compile time is measured separately below).
     small = to_frame(x[:500], y[:500])
-    for mb in (1, 32, 256):
+    for mb in args.batches:
         deepbrook_mnist(small, small, y[:500], mini_batch_size=mb)()
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+        skipped.append("pytorch: not installed (pip install torch==2.13.0)")
 
-    for mb in (1, 32, 256):
+    for mb in args.batches:
         case = f"MNIST [200,200] 1 epoch, batch {mb}"
+        # Contenders of one batch size run in turns (measure_round_robin): their ratio is what counts.
+        fns = {"deepbrook": deepbrook_mnist(train_frame, test_frame, y_test, mini_batch_size=mb, **CASE_PARAMS[mb])}
+        if mb > 1:
+            fns["scikit-learn adam"] = sklearn_mnist(x, y, x_test, y_test, mb)
+            fns["scikit-learn adam 1 thread"] = sklearn_mnist(x, y, x_test, y_test, mb, threads=1)
+            if have_torch:
+                fns["pytorch cpu adam"] = torch_mnist(x, y, x_test, y_test, mb)
+                fns["pytorch cpu adam 1 thread"] = torch_mnist(x, y, x_test, y_test, mb, threads=1)
+        if mb == 256:
+            widths = [input_width(train_frame)] + HIDDEN + [10]
+            for t in sorted({1, os.cpu_count() or 1}):
+                CEILINGS[t] = fns[f"ceiling {t}"] = matmul_ceiling(widths, mb, t, n)
         KERNEL_SECONDS.clear()
-        s, e, m = measure(deepbrook_mnist(train_frame, test_frame, y_test, mini_batch_size=mb, **CASE_PARAMS[mb]),
-                          args.repeats)
+        out = measure_round_robin(fns, args.repeats)
+        for t in CEILINGS:
+            out.pop(f"ceiling {t}", None)
+        s, e, m = out.pop("deepbrook")
         k = statistics.median(KERNEL_SECONDS)
         results.append({**row(case, "deepbrook", n, s, e, m), "kernel_samples_per_s": n / k})
         print(f"  deepbrook  batch {mb:>3}: {n / s:9.0f} samples/s end to end (train + predict), "
               f"{n / k:9.0f} in the training kernels  err {e:.4f}  +{m:.0f} MiB ({m / data_mb:.2f}x data)  "
               f"{_describe(CASE_PARAMS[mb])}", flush=True)
-    for batch in (32, 256):
-        case = f"MNIST [200,200] 1 epoch, batch {batch}"
-        s, e, m = measure(sklearn_mnist(x, y, x_test, y_test, batch), args.repeats)
-        results.append(row(case, "scikit-learn adam", n, s, e, m))
-        print(f"  sklearn    batch {batch:>3}: {n / s:9.0f} samples/s  err {e:.4f}", flush=True)
-    try:
-        import torch  # noqa: F401
-        for batch in (32, 256):
-            case = f"MNIST [200,200] 1 epoch, batch {batch}"
-            s, e, m = measure(torch_mnist(x, y, x_test, y_test, batch), args.repeats)
-            results.append(row(case, "pytorch cpu adam", n, s, e, m))
-            print(f"  pytorch    batch {batch:>3}: {n / s:9.0f} samples/s  err {e:.4f}", flush=True)
-    except ImportError:
-        skipped.append("pytorch: not installed (pip install torch==2.13.0)")
+        for name, (s, e, m) in out.items():
+            results.append(row(case, name, n, s, e, m))
+            print(f"  {name:<26} batch {mb:>3}: {n / s:9.0f} samples/s  err {e:.4f}", flush=True)
     reason = "skipped by --quick" if args.quick else (None if args.h2o else "skipped (pass --h2o to include it)")
     reason = reason or h2o_available()
     if reason:
@@ -264,7 +340,17 @@ def mnist_cases(args, results, skipped):
             h2o_shutdown()
         results.append(row("MNIST [200,200] 1 epoch, batch 1", "h2o-3", n, s, e, float("nan")))
         print(f"  h2o-3      batch   1: {n / s:9.0f} samples/s  err {e:.4f}", flush=True)
-    return data_mb
+    return data_mb, train_frame
+
+
+def input_width(train_frame):
+    """The network's input width on this frame (MNIST: 717 of the 784 pixels; constant columns are dropped)."""
+    from deepbrook.engine import DeepLearning
+    model = DeepLearning(hidden=HIDDEN, epochs=0.001, seed=1).train(y="label", training_frame=train_frame)
+    return int(model.network.lay[0, 0])
+
+
+CEILINGS = {}  # BLAS threads -> matmul_ceiling closure of the batch-256 case (its .gflops per turn)
 
 
 def high_cardinality_case(args, results):
@@ -308,33 +394,106 @@ def autoencoder_case(args, results):
     print(f"  autoencoder: {len(x) / s:9.0f} samples/s", flush=True)
 
 
-COMPILE_PROBE = """
-import time, numpy as np, pandas as pd
-t0 = time.perf_counter()
-from deepbrook.engine import DeepLearning, Frame
-rng = np.random.default_rng(0)
-df = pd.DataFrame(rng.normal(size=(200, 4)), columns=list("abcd"))
-df["y"] = pd.Categorical(np.where(df.a > 0, "p", "n"))
-f = Frame.from_pandas(df)
-for mb in (1, 32):
-    DeepLearning(hidden=[8], epochs=1, seed=1, mini_batch_size=mb).train(y="y", training_frame=f).predict(f)
-print(time.perf_counter() - t0)
-"""
+# ----------------------------------------------------------------------------------------------------------------
+# growth with size: one child process per size, so each peak memory is that size's own
+
+SWEEP_NUMERIC, SWEEP_LEVELS = 10, (10, 100, 1000)  # generated columns: 10 numbers, 3 categoricals
 
 
-def compile_times(cold=True):
-    """Seconds from import to a first trained+scored model in a fresh process, numba cache cold then warm
-    (``cold=False``: only warm, with the project's own cache; the cold compile alone takes ~45 s on 2 cores)."""
-    def probe(env):
-        r = subprocess.run([sys.executable, "-c", COMPILE_PROBE], env=env, capture_output=True, text=True)
+def sweep_frame(n, seed=0):
+    """A generated tabular Frame of ``n`` rows (10 float32 numbers, categoricals of 10/100/1000 levels, a binary
+    response that depends on both), built in chunks so no float64 copy of the whole table ever exists."""
+    from deepbrook.engine import Frame
+    rng = np.random.default_rng(seed)
+    cols, types, doms = {}, {}, {}
+    nums = [np.empty(n, np.float32) for _ in range(SWEEP_NUMERIC)]
+    cats = [np.empty(n, np.int32) for _ in SWEEP_LEVELS]
+    y = np.empty(n, np.int32)
+    effects = [rng.normal(size=k).astype(np.float32) for k in SWEEP_LEVELS]
+    step = 1 << 20
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        logit = np.zeros(hi - lo, np.float32)
+        for j, a in enumerate(nums):
+            a[lo:hi] = rng.standard_normal(hi - lo, dtype=np.float32)
+            logit += a[lo:hi] * np.float32(1.0 / (j + 1))
+        for c, k in enumerate(SWEEP_LEVELS):
+            cats[c][lo:hi] = rng.integers(0, k, hi - lo, dtype=np.int32)
+            logit += effects[c][cats[c][lo:hi]]
+        y[lo:hi] = logit + rng.standard_normal(hi - lo, dtype=np.float32) > 0
+    for j, a in enumerate(nums):
+        cols[f"x{j}"], types[f"x{j}"] = a, "real"
+    for c, k in enumerate(SWEEP_LEVELS):
+        cols[f"c{c}"], types[f"c{c}"], doms[f"c{c}"] = cats[c], "enum", [f"L{v}" for v in range(k)]
+    cols["y"], types["y"], doms["y"] = y, "enum", ["no", "yes"]
+    return Frame(cols, types, doms, name=f"sweep_{n}")
+
+
+def _peak_rss_reset():
+    """Reset the kernel's peak-RSS mark of this process (Linux); False where it cannot be."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_mb():
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+SWEEP_PARAMS = dict(hidden=[64, 64], seed=1)  # H2O defaults otherwise: ADADELTA, one row per update
+
+
+def sweep_child(n, samples):
+    """Runs in its own process: generate ``n`` rows, train ``samples`` of them; prints one JSON line."""
+    from deepbrook.engine import DeepLearning
+    DeepLearning(epochs=1, **SWEEP_PARAMS).train(y="y", training_frame=sweep_frame(2000))  # load the kernels
+    gc.collect()
+    base = psutil.Process().memory_info().rss / 2**20
+    reset = _peak_rss_reset()
+    t0 = time.perf_counter()
+    frame = sweep_frame(n)
+    t_gen = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model = DeepLearning(epochs=samples / n, **SWEEP_PARAMS).train(y="y", training_frame=frame)
+    total = time.perf_counter() - t0
+    trained = model.output["samples"]
+    print(json.dumps({"rows": n, "samples": trained, "seconds": total, "kernel_seconds": model.output["compute_seconds"],
+                      "generate_seconds": t_gen, "base_mb": base, "peak_mb": _peak_rss_mb(), "peak_reset": reset,
+                      "data_mb": n * (SWEEP_NUMERIC + len(SWEEP_LEVELS) + 1) * 4 / 2**20}))
+
+
+def size_sweep(args, results):
+    """Samples/s and peak memory at each size: the cost per sample should stay flat, the memory under 3x the data."""
+    rows = []
+    for millions in args.sweep:
+        n = int(round(millions * 1_000_000))
+        r = subprocess.run([sys.executable, __file__, "--sweep-child", str(n), "--sweep-samples",
+                            str(args.sweep_samples)], capture_output=True, text=True)
         if r.returncode != 0:
-            raise RuntimeError(r.stderr[-2000:])
-        return float(r.stdout.strip().splitlines()[-1])
-    if not cold:
-        return float("nan"), probe(dict(os.environ))
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        return probe(env), probe(env)
+            print(f"  {n:>10,} rows: failed\n{r.stderr[-2000:]}", flush=True)
+            continue
+        d = json.loads(r.stdout.strip().splitlines()[-1])
+        extra = d["peak_mb"] - d["base_mb"]
+        d.update(kernel_sps=d["samples"] / d["kernel_seconds"], extra_mb=extra, mem_ratio=extra / d["data_mb"],
+                 prep_us_per_row=1e6 * (d["seconds"] - d["kernel_seconds"]) / n)
+        rows.append(d)
+        results.append({**row(f"tabular {n:,} rows, {d['samples']:,.0f} samples", "deepbrook", d["samples"],
+                              d["seconds"], float("nan"), extra), "kernel_samples_per_s": d["kernel_sps"]})
+        print(f"  {n:>10,} rows: {d['kernel_sps']:9.0f} samples/s training, {d['samples'] / d['seconds']:9.0f} "
+              f"end to end (prep + scoring {d['prep_us_per_row']:.2f} us/row); peak memory +{extra:,.0f} MiB over "
+              f"the process's {d['base_mb']:.0f} MiB = {d['mem_ratio']:.2f}x the float32 data "
+              f"({d['data_mb']:,.0f} MiB){'' if d['peak_reset'] else ' (peak mark not resettable: upper bound)'}; "
+              f"load {os.getloadavg()[0]:.2f}", flush=True)
+    return rows
 
 
 def server_latency_probe(args):
@@ -370,6 +529,9 @@ def server_latency_probe(args):
     return lat
 
 
+SECTIONS = ("mnist", "cardinality", "autoencoder", "compile", "server")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a run under a minute: small data, 1 repeat, no H2O")
@@ -377,29 +539,61 @@ def main():
     ap.add_argument("--rows", type=int, default=60_000)
     ap.add_argument("--card-rows", type=int, default=500_000)
     ap.add_argument("--h2o", action="store_true", help="include H2O-3 (needs the h2o package and Java; slow)")
+    ap.add_argument("--batches", type=int, nargs="+", default=[1, 32, 256], choices=sorted(CASE_PARAMS),
+                    help="MNIST batch sizes to run (default: 1 32 256)")
+    ap.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS),
+                    help="run only these sections (default: all; none: only the size sweep, which has its own flag)")
+    ap.add_argument("--sweep", type=float, nargs="*", metavar="MILLIONS",
+                    help="also run the size sweep at these millions of rows (no value: 1 2 5 10); about a minute "
+                         "per size on 2 cores")
+    ap.add_argument("--sweep-samples", type=int, default=500_000, help="samples trained at each sweep size")
+    ap.add_argument("--sweep-child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
     args = ap.parse_args()
+    if args.sweep_child:
+        return sweep_child(args.sweep_child, args.sweep_samples)
+    if args.sweep is not None and not args.sweep:
+        args.sweep = [1, 2, 5, 10]
     if args.quick:
         args.repeats, args.rows, args.card_rows = 1, 6_000, 20_000
+    only = set(args.only)
 
     load = os.getloadavg()
     print(f"started {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+          f"(1, 5, 15 min; above {os.cpu_count()} the cores are shared); "
           f"NUMBA_THREADING_LAYER={os.environ['NUMBA_THREADING_LAYER']}", flush=True)
-    results, skipped = [], []
-    data_mb = mnist_cases(args, results, skipped)
-    print("high-cardinality tabular case:", flush=True)
-    high_cardinality_case(args, results)
-    print("autoencoder case:", flush=True)
-    autoencoder_case(args, results)
-    cold, warm = compile_times(cold=not args.quick)
-    print(f"compile: first model in a fresh process {cold:.1f} s with numba's cache cold "
-          f"{'(skipped by --quick) ' if args.quick else ''}, {warm:.1f} s warm")
-    print(__import__("cold_start").cold_start_line(skip=args.quick), flush=True)  # benchmarks/cold_start.py
-    lat = server_latency_probe(args)
-    p50, p95 = np.percentile(lat, 50), np.percentile(lat, 95)
-    print(f"app server /liveness while training: {len(lat)} requests, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-          f"max {max(lat):.1f} ms")
+    results, skipped, lat, sweep = [], [], [], []
+    cold = warm = ceiling = float("nan")
+    if "mnist" in only:
+        data_mb, train_frame = mnist_cases(args, results, skipped)
+        ceilings = {t: statistics.median(c.gflops) for t, c in CEILINGS.items()}
+        widths = [input_width(train_frame)] + HIDDEN + [10]
+        print(f"  float32 matmul ceiling of the batch-256 products {widths} (NumPy, in turn with the contenders): "
+              + ", ".join(f"{g:.1f} GFLOP/s with {t} BLAS thread{'s' if t > 1 else ''}" for t, g in ceilings.items())
+              + f"; load {os.getloadavg()[0]:.2f}", flush=True)
+    if "cardinality" in only:
+        print("high-cardinality tabular case:", flush=True)
+        high_cardinality_case(args, results)
+    if "autoencoder" in only:
+        print("autoencoder case:", flush=True)
+        autoencoder_case(args, results)
+    if "compile" in only:
+        if args.quick:
+            print("cold start: skipped by --quick", flush=True)
+        else:  # benchmarks/cold_start.py: a default model in a child process on an empty cache folder, then warm
+            res = measure_cold_start()
+            cold, warm = res["cold_s"], res["warm_s"]
+            print(cold_start_line(res), flush=True)
+    if "server" in only:
+        lat = server_latency_probe(args)
+        p50, p95 = np.percentile(lat, 50), np.percentile(lat, 95)
+        print(f"app server /liveness while training: {len(lat)} requests, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+              f"max {max(lat):.1f} ms")
+    if args.sweep:
+        print(f"size sweep (generated table: {SWEEP_NUMERIC} numbers, categoricals of {SWEEP_LEVELS} levels; "
+              f"{args.sweep_samples:,} samples trained per size, {SWEEP_PARAMS}):", flush=True)
+        sweep = size_sweep(args, results)
 
     df = pd.DataFrame(results)
     print("\n== results (median of %d) ==" % args.repeats)
@@ -412,32 +606,20 @@ def main():
         for _, peer in grp[grp.contender != "deepbrook"].iterrows():
             print(f"  {case}: {ours.samples_per_s.iloc[0] / peer.samples_per_s:5.2f}x {peer.contender} "
                   f"(test error {ours.test_error.iloc[0]:.4f} vs {peer.test_error:.4f})")
-    # Peers at different batch sizes answer the issue's targets directly.
-    ours = df[df.contender == "deepbrook"].set_index("case")
-    row1 = ours.loc["MNIST [200,200] 1 epoch, batch 1"]
-    torch256 = df[(df.contender == "pytorch cpu adam") & df.case.str.endswith("batch 256")]
-    h2o = df[df.contender == "h2o-3"]
     print("\n== targets ==")
-    if len(h2o):
-        print(f"  batch 1 vs H2O-3 (measured): {row1.samples_per_s / h2o.samples_per_s.iloc[0]:.1f}x (target >= 10x)")
-    else:
-        print(f"  batch 1: {row1.samples_per_s:.0f} samples/s; H2O-3 not measured in this run "
-              f"(reference figure ~730 samples/s from shared/data/README.md -> {row1.samples_per_s / 730:.1f}x)")
-    print(f"  batch 1 training kernels alone: {row1.kernel_samples_per_s:.0f} samples/s "
-          f"(-> {row1.kernel_samples_per_s / 730:.1f}x the ~730 reference)")
-    if len(torch256):
-        ours256 = ours.loc["MNIST [200,200] 1 epoch, batch 256"]
-        peer = torch256.samples_per_s.iloc[0]
-        print(f"  batch 256 vs PyTorch batch 256: end to end (Frame -> model -> test predictions) "
-              f"{ours256.samples_per_s / peer:.2f}x, training kernels alone {ours256.kernel_samples_per_s / peer:.2f}x "
-              f"(target >= 1.3x; PyTorch's time is its training loop on ready tensors + test forward), "
-              f"test error {ours256.test_error:.4f} vs {torch256.test_error.iloc[0]:.4f} (target <= 0.041)")
-    peak = ours[ours.index.str.startswith("MNIST [200")].extra_mem_mb.max()
-    print(f"  peak extra memory of MNIST training: {peak:.0f} MiB = {peak / data_mb:.2f}x the float32 training data "
-          f"(target < 3x)")
-    card = ours[ours.index.str.startswith("tabular")].samples_per_s.to_numpy()
-    print(f"  high cardinality: 10,000 levels run at {card[1] / card[0]:.2f}x the speed of 10 levels (flat = ~1.0)")
-    print(f"  app server p95 latency while training: {p95:.1f} ms (target < 100 ms)")
+    if "mnist" in only:
+        mnist_targets(df, data_mb, widths, ceilings)
+    if "cardinality" in only:
+        card = df[(df.contender == "deepbrook") & df.case.str.contains("categoricals")].samples_per_s.to_numpy()
+        print(f"  high cardinality: 10,000 levels run at {card[1] / card[0]:.2f}x the speed of 10 levels "
+              f"(flat = ~1.0)")
+    if lat:
+        print(f"  app server p95 latency while training: {p95:.1f} ms (target < 100 ms)")
+    if sweep:
+        first, last = sweep[0], sweep[-1]
+        print(f"  size sweep: training cost per sample at {last['rows']:,} rows = "
+              f"{first['kernel_sps'] / last['kernel_sps']:.2f}x that at {first['rows']:,} rows (flat = ~1.0); "
+              f"peak memory at most {max(d['mem_ratio'] for d in sweep):.2f}x the float32 data (target < 3x)")
     for s in skipped:
         print(f"  skipped: {s}")
     load = os.getloadavg()
@@ -445,7 +627,48 @@ def main():
           f"finished {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
     if args.json:
         args.json.write_text(json.dumps({"results": results, "skipped": skipped, "latency_ms": lat,
-                                         "compile_s": {"cold": cold, "warm": warm}}, indent=1))
+                                         "compile_s": {"cold": cold, "warm": warm}, "sweep": sweep}, indent=1))
+
+
+def mnist_targets(df, data_mb, widths, ceilings):
+    """The issue's MNIST targets from one run's results: batch 1 vs H2O-3, batch 256 vs scikit-learn and PyTorch,
+    the batch kernels against the machine's matmul ceiling, memory."""
+    ours = df[df.contender == "deepbrook"].set_index("case")
+    if "MNIST [200,200] 1 epoch, batch 1" in ours.index:
+        row1 = ours.loc["MNIST [200,200] 1 epoch, batch 1"]
+        h2o = df[df.contender == "h2o-3"]
+        if len(h2o):
+            print(f"  batch 1 vs H2O-3 (measured): {row1.samples_per_s / h2o.samples_per_s.iloc[0]:.1f}x "
+                  f"(target >= 10x)")
+        else:
+            print(f"  batch 1: {row1.samples_per_s:.0f} samples/s; H2O-3 not measured in this run (reference figure "
+                  f"~730 samples/s from shared/data/README.md -> {row1.samples_per_s / 730:.1f}x, target >= 10x)")
+        print(f"  batch 1 training kernels alone: {row1.kernel_samples_per_s:.0f} samples/s "
+              f"(-> {row1.kernel_samples_per_s / 730:.1f}x the ~730 reference)")
+    case256 = "MNIST [200,200] 1 epoch, batch 256"
+    if case256 not in ours.index:
+        return
+    ours256 = ours.loc[case256]
+    for peer_name, target in (("scikit-learn adam", 1.2), ("pytorch cpu adam", 1.5)):
+        peer = df[df.contender.str.startswith(peer_name) & (df.case == case256)]
+        if peer.empty:
+            continue
+        best = peer.loc[peer.samples_per_s.idxmax()]  # the peer at its faster thread count
+        ratio = ours256.samples_per_s / best.samples_per_s
+        err_ok = ours256.test_error <= best.test_error
+        print(f"  batch 256 vs {best.contender} (the faster of its thread counts), end to end (Frame -> model -> "
+              f"test predictions; the peer trains on ready arrays): {ratio:.2f}x (target >= {target}x) "
+              f"{'MET' if ratio >= target and err_ok else 'NOT MET'}; test error {ours256.test_error:.4f} vs "
+              f"{best.test_error:.4f} ({'equal or better' if err_ok else 'WORSE'})")
+    flops = matmul_flops_per_sample(widths)
+    achieved = ours256.kernel_samples_per_s * flops / 1e9
+    best_t, best = max(ceilings.items(), key=lambda kv: kv[1])
+    print(f"  batch 256 training kernels: {achieved:.1f} GFLOP/s ({flops / 1e6:.2f} MFLOP per sample forward + "
+          f"backward) = {100 * achieved / best:.0f}% of the machine's float32 matmul ceiling measured in this run "
+          f"({best:.1f} GFLOP/s, NumPy, same shapes, {best_t} thread{'s' if best_t > 1 else ''}; target >= 70%)")
+    peak = ours[ours.index.str.startswith("MNIST [200")].extra_mem_mb.max()
+    print(f"  peak extra memory of MNIST training: {peak:.0f} MiB = {peak / data_mb:.2f}x the float32 training data "
+          f"(target < 3x)")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,25 @@ def _rows(buf, stride, lo, hi, width):
 
 
 @njit(**config.JIT)
+def _gather_dropped(xr, cr, ncs, p_in, st, xb, cb):
+    """One row's inputs with input dropout, drawn in the row kernel's order (categoricals, then numerics)."""
+    for c in range(cr.shape[0]):
+        s = cr[c]
+        if s >= ncs:
+            s = -1
+        if s >= 0 and next_u01(st) < p_in:
+            s = -1
+        cb[c] = s
+    for j in range(xr.shape[0]):
+        x = xr[j]
+        if not np.isfinite(x):
+            x = np.float32(0.0)
+        if next_u01(st) < p_in:
+            x = np.float32(0.0)
+        xb[j] = x
+
+
+@njit(**config.JIT)
 def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
     """Forward + backward of batch rows ``lo:hi`` into this part's gradients ``Gt`` (dense rows) and ``Gbt``.
 
@@ -68,25 +87,25 @@ def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
     p_in = drop[0]
     samples = hyp[H_SAMPLES] + start
     n_pos = 0
+    any_drop = False
+    for k in range(drop.shape[0]):
+        any_drop = any_drop or drop[k] > 0.0
     # ---- gather the rows (input dropout drawn per row from its (seed, sample) stream, like the row kernel)
     for b in range(lo, hi):
         r = rows[start + b]
-        st = rng[b]
-        seed_stream(st, opt[O_SEED], np.int64(samples + b))
-        for c in range(nc):
-            s = cat[r, c]
-            if s >= ncs:
-                s = -1
-            if s >= 0 and p_in > 0.0 and next_u01(st) < p_in:
-                s = -1
-            C[b, c] = s
-        for j in range(p):
-            x = num[r, j]
-            if not np.isfinite(x):
-                x = np.float32(0.0)
-            if p_in > 0.0 and next_u01(st) < p_in:
-                x = np.float32(0.0)
-            X[b, j] = x
+        if any_drop:
+            seed_stream(rng[b], opt[O_SEED], np.int64(samples + b))
+        if p_in > 0.0:
+            _gather_dropped(num[r], cat[r], ncs, p_in, rng[b], X[b], C[b])
+        else:  # branch-free copy (vectorized): NaN/Inf count as missing, i.e. 0
+            xr = num[r]
+            xb = X[b]
+            for j in range(p):
+                x = xr[j]
+                xb[j] = x if np.isfinite(x) else np.float32(0.0)
+            for c in range(nc):
+                s = cat[r, c]
+                C[b, c] = s if s < ncs else -1
         if w[r] > 0.0:
             n_pos += 1
     # ---- forward
@@ -146,11 +165,12 @@ def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
         woff = lay[k, L_W_OFF]
         boff = lay[k, L_B_OFF]
         D = _rows(Da if cur_is_a else Db, stride, lo, hi, width)
-        for u in range(width):
-            s = np.float32(0.0)
-            for i in range(hi - lo):
-                s += D[i, u]
-            Gbt[boff + u] = s
+        gb = Gbt[boff:boff + width]
+        gb[:] = 0.0
+        for i in range(hi - lo):  # row by row: contiguous, vectorized
+            di = D[i]
+            for u in range(width):
+                gb[u] += di[u]
         if k > 0:
             po = batch * lay[k - 1, L_A_OFF]
             Aprev = Ab[po:po + bs * fan].reshape((bs, fan))[lo:hi]
@@ -244,7 +264,7 @@ def _update_chunk(W, S_w, lay, hyp, opt, Gw, parts, g0, row_k, row_j, first, las
             for t in range(1, parts):
                 s += Gw[t, gi + u]
             g[u] = s
-            nz = nz or s != 0.0
+            nz |= s != np.float32(0.0)  # no short-circuit: the loop stays vectorized
         if fast and not nz:
             continue
         boff = lay[k, L_B_OFF]

@@ -31,6 +31,24 @@ def _get(params, name, default=None):
     return default if v is None else v
 
 
+def _in_parts(fn, n):
+    """``fn(lo, hi)`` over ``0:n`` in one part per numba thread, run by Python threads (the kernel releases the
+    GIL); parts start at multiples of the kernel's block, so every row is computed exactly as in one part."""
+    from ..kernels.predict import BLOCK
+    from .optimizer import default_threads
+    parts = max(1, min(default_threads(), n // (2 * BLOCK)))
+    if parts == 1:
+        fn(0, n)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    bounds = [n * i // parts // BLOCK * BLOCK for i in range(parts)] + [n]
+    with ThreadPoolExecutor(parts - 1) as pool:
+        others = [pool.submit(fn, bounds[i], bounds[i + 1]) for i in range(1, parts)]
+        fn(bounds[0], bounds[1])
+        for f in others:
+            f.result()
+
+
 class DeepLearningModel:
     """A Deep Learning model (see docs/architecture.md for the attribute contract)."""
 
@@ -83,7 +101,8 @@ class DeepLearningModel:
         off = design.offset if with_offset and getattr(design, "offset", None) is not None else None
         off = np.zeros(n, np.float32) if off is None or len(off) != n else np.ascontiguousarray(off, np.float32)
         with blas_threads(1):  # one path for every row count (kernels/predict.py); robust on shared cores
-            predict_blocks(net.net, (net.lay, net.drop), num, cat, off, upto, out)
+            _in_parts(lambda a, b: predict_blocks(net.net, (net.lay, net.drop), num[a:b], cat[a:b], off[a:b], upto,
+                                                  out[a:b]), n)
         return out
 
     def predict_design(self, design):

@@ -467,8 +467,10 @@ def _unseen_na_slots(info, design):
     n_inputs = getattr(info, "n_inputs", None)
     if slots is None or n_inputs is None or getattr(info, "hashed", False) or design.cat.size == 0:
         return None
-    cat = design.cat[design.cat >= 0]
-    counts = np.bincount(cat, minlength=int(n_inputs))
+    counts = np.zeros(int(n_inputs), dtype=np.int64)
+    for r0 in range(0, design.cat.shape[0], 1 << 16):  # in row chunks: no int64 copy of the whole matrix
+        block = design.cat[r0:r0 + (1 << 16)]
+        counts += np.bincount(block[block >= 0], minlength=int(n_inputs))
     mask = np.zeros(int(n_inputs), dtype=bool)
     slots = np.asarray(slots, dtype=np.int64)
     mask[slots[counts[slots] == 0]] = True

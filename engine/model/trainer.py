@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import threading
 import time
 from typing import Any, Callable
@@ -28,6 +29,7 @@ from .optimizer import Hyper, default_threads, train_rows
 
 CHUNK_SECONDS = 0.25
 _FIRST_CHUNK_ROWS = 2000
+_PROBE_BATCHES = 2
 
 
 @dataclasses.dataclass
@@ -45,6 +47,15 @@ class TrainingState:
     compute_seconds: float = 0.0  # time spent inside the training kernels (this run)
 
 
+def cores_taken(threads):
+    """True when the 1-minute load average says other work already fills the cores that ``threads`` threads of
+    ours would need (load >= cores + threads: our own threads counted, all the cores are still taken)."""
+    try:
+        return os.getloadavg()[0] >= (os.cpu_count() or 1) + threads
+    except OSError:  # no load average on this platform
+        return False
+
+
 class ThreadChooser:
     """Picks the thread count for the next chunk from measured speeds (samples/s per option).
 
@@ -59,20 +70,29 @@ class ThreadChooser:
     PROBE_EVERY = 16
     PROBE_SHARE = 0.25  # probes of an option that measured slower run this fraction of a chunk
 
-    def __init__(self, options):
+    def __init__(self, options, busy=None):
         self.options = list(dict.fromkeys(int(t) for t in options))
         self.speed = {t: None for t in self.options}
         self.seen = {t: 0 for t in self.options}
         self.chunks = 0
+        self.busy = busy  # busy(threads) -> True: other work holds the cores, don't probe that many threads now
+
+    def _usable(self):
+        """Options worth running now: multi-thread ones are left out while ``busy`` says the cores are taken
+        (measured at load 14 on 2 cores: a 2-thread BLAS ran at 1.0 GFLOP/s against 11.5 with one thread, so even
+        short probes of it cost more than the rest of the chunk's work)."""
+        usable = [t for t in self.options if t == 1 or self.busy is None or not self.busy(t)]
+        return usable or self.options
 
     def next(self):
         self.chunks += 1
-        for t in self.options:
+        options = self._usable()
+        for t in options:
             if self.seen[t] < 2:
                 return t
-        best = max(self.options, key=lambda t: self.speed[t])
-        if len(self.options) > 1 and self.chunks % self.PROBE_EVERY == 0:
-            others = [t for t in self.options if t != best]
+        best = max(options, key=lambda t: self.speed[t])
+        if len(options) > 1 and self.chunks % self.PROBE_EVERY == 0:
+            others = [t for t in options if t != best]
             return others[(self.chunks // self.PROBE_EVERY) % len(others)]
         return best
 
@@ -112,7 +132,8 @@ class RowOrder:
     """Endless visit order over ``n`` rows: sequential, or a fresh seeded permutation per pass."""
 
     def __init__(self, eligible, shuffle, seed):
-        self.rows = np.asarray(eligible, np.int64)
+        # int32 ids where they fit: the order is two arrays as long as the data (the rows and a pass's permutation)
+        self.rows = np.asarray(eligible, np.int32 if len(eligible) < 2**31 - 1 else np.int64)
         self.shuffle = shuffle
         self.rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x8734093])
         self.pos = 0
@@ -164,14 +185,17 @@ class Trainer:
         self.seed = int(seed)
         self.threads = default_threads() if threads is None else int(threads)
         # threads=None: choose between all threads and one thread by measured speed (ThreadChooser)
-        self.chooser = ThreadChooser([self.threads, 1] if threads is None and self.threads > 1 else [self.threads])
+        self.chooser = ThreadChooser([self.threads, 1] if threads is None and self.threads > 1 else [self.threads],
+                                     busy=cores_taken)
         self.max_runtime_secs = float(max_runtime_secs or 0.0)
         self.scorer = scorer if scorer is not None else _NoScorer(self.epochs)
         self.cancel = cancel if cancel is not None else threading.Event()
         self.on_progress = on_progress
         self.step = step
         self.step_notes = []  # distributed events not yet written into a scoring-history row
-        eligible = np.flatnonzero(np.asarray(design.w) > 0)
+        positive = np.asarray(design.w) > 0
+        ids = np.int32 if len(positive) < 2**31 - 1 else np.int64  # RowOrder keeps them as they are
+        eligible = np.arange(len(positive), dtype=ids) if positive.all() else np.flatnonzero(positive).astype(ids)
         if len(eligible) == 0:
             raise TrainingError("no training rows with a positive weight (check weights_column and the response)")
         self.n_rows = len(eligible)
@@ -201,11 +225,18 @@ class Trainer:
         return int(max(1, min(n, math.ceil(remaining))))
 
     def chunk_rows(self, threads=None):
-        """Rows for about CHUNK_SECONDS at the speed measured for ``threads`` (else the overall speed)."""
+        """Rows for about CHUNK_SECONDS at the speed measured for ``threads`` (else the overall speed).
+
+        Mini-batches: an option's first chunk is ``_PROBE_BATCHES`` batches. Its measurement is replaced by the
+        next one anyway, and on a busy machine a multi-threaded BLAS can run 5-10x slower than one thread
+        (measured: 3.3 vs 26 GFLOP/s at load 16 on 2 cores), so a full-size first chunk of that option cost
+        a third of a batch-256 MNIST epoch."""
+        mb = max(1, self.hyper.mini_batch_size)
+        if mb > 1 and len(self.chooser.options) > 1 and self.chooser.seen.get(threads, 1) == 0:
+            return _PROBE_BATCHES * mb
         speed = self.chooser.speed.get(threads) or self.speed
         if speed is None:
             return _FIRST_CHUNK_ROWS
-        mb = max(1, self.hyper.mini_batch_size)
         return max(mb, int(speed * CHUNK_SECONDS * self.chooser.share(threads)) // mb * mb)
 
     # ------------------------------------------------------------------ loop

@@ -7,7 +7,8 @@ from deepbrook.engine.kernels import hyper as H
 from deepbrook.engine.kernels import minibatch
 from deepbrook.engine.kernels.predict import predict_blocks, predict_rows_serial
 from deepbrook.engine.model.optimizer import Hyper, design_arrays
-from deepbrook.engine.model.trainer import ThreadChooser
+from deepbrook.engine.model.network import Network
+from deepbrook.engine.model.trainer import _PROBE_BATCHES, ThreadChooser, Trainer
 
 
 @pytest.mark.parametrize("activation,output,n_out,dropout", [("rectifier", "softmax", 3, None),
@@ -69,3 +70,42 @@ def test_thread_chooser_probes_each_option_then_runs_the_fastest():
     assert fresh.share(2) == 1.0
     fresh.record(2, 5000.0)
     assert fresh.share(1) == ThreadChooser.PROBE_SHARE  # not measured yet while another option is
+
+
+def test_minibatch_first_chunk_of_each_thread_option_is_short():
+    # Its measurement is replaced by the next one; a full-size chunk on an option that the load makes slow (a
+    # multi-threaded BLAS on shared cores) cost a third of an epoch.
+    rng = np.random.default_rng(0)
+    design = type("D", (), {})()
+    design.num = rng.normal(size=(5000, 8)).astype(np.float32)
+    design.cat = np.full((5000, 0), -1, np.int32)
+    design.y = rng.integers(0, 2, 5000).astype(np.float32)
+    design.w = np.ones(5000, np.float32)
+    design.offset = np.zeros(5000, np.float32)
+    net = Network.build(8, [16], 2, "rectifier", "softmax", seed=1)
+    trainer = Trainer(net, design, Hyper(loss=H.CROSSENTROPY, mini_batch_size=32), threads=None)
+    trainer.chooser = ThreadChooser([2, 1])
+    assert trainer.chunk_rows(2) == _PROBE_BATCHES * 32
+    trainer.chooser.record(2, 1000.0)
+    trainer.speed = 1000.0
+    assert trainer.chunk_rows(1) == _PROBE_BATCHES * 32        # the other option's first turn is short too
+    assert trainer.chunk_rows(2) == 1000 * 0.25 // 32 * 32     # a measured option: about CHUNK_SECONDS
+    one_row = Trainer(net, design, Hyper(loss=H.CROSSENTROPY), threads=None)
+    one_row.chooser = ThreadChooser([2, 1])
+    assert one_row.chunk_rows(2) == 2000                        # one row per update: unchanged
+
+
+def test_thread_chooser_leaves_multi_thread_options_out_while_the_cores_are_taken():
+    load = {"busy": True}
+    c = ThreadChooser([2, 1], busy=lambda threads: load["busy"])
+    picks = []
+    for _ in range(20):
+        picks.append(c.next())
+        c.record(picks[-1], 3000.0)
+    assert picks == [1] * 20 and c.speed[2] is None and c.share(1) == 1.0
+    load["busy"] = False                               # the other work finished: two threads get measured
+    picks = []
+    for _ in range(2):
+        picks.append(c.next())
+        c.record(picks[-1], 9000.0)
+    assert picks == [2, 2] and c.next() == 2

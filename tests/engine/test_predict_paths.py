@@ -28,6 +28,25 @@ def test_predictions_are_bit_identical_for_any_row_count(prostate_model):
     assert one[["p0", "p1"]].to_numpy().tolist() == every[["p0", "p1"]].to_numpy()[[123]].tolist()
 
 
+def test_predictions_split_over_threads_are_bit_identical(prostate_model):
+    # Large designs are scored in one part per numba thread (model._in_parts); a row's prediction stays the same.
+    import numba
+    model, frame = prostate_model
+    design = model.data_info.transform(frame, with_response=False)
+    full = model.predict_design(design)
+    rows = np.random.default_rng(0).integers(0, design.nrows, 3001)  # 11 full blocks and a partial one
+    big = design.take(rows)
+    parallel = model.predict_design(big)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        serial = model.predict_design(big)
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(parallel, serial)
+    assert np.array_equal(parallel, full[rows])
+
+
 def test_training_forward_pass_and_prediction_path_differ_by_rounding_only(prostate_model):
     # The row kernel (the training forward pass) sums in another order than BLAS; the gap is float32 rounding.
     model, frame = prostate_model

@@ -321,3 +321,35 @@ def test_scoring_frame_with_numeric_levels_as_enum_and_repr():
     words = Frame.from_pandas(pd.DataFrame({"x": pd.Categorical(["a", "b"]), "y": [0.0, 0.0]}))
     with pytest.raises(DeepbrookError, match="column 'x' was numeric .* levels such as 'a'"):
         info.transform(words)
+
+
+def test_design_fill_in_parts_matches_one_part():
+    # Large designs are filled in one part of the rows per numba thread and in row chunks (DataInfo._fill_numeric):
+    # the result equals a plain NumPy standardization, rows with an NA response dropped, for any thread count.
+    import numba
+    rng = np.random.default_rng(5)
+    n = 150_000  # two 65,536-row chunks and a partial one per part; 20 columns -> 3M values, parts of 1M+
+    x = rng.normal(size=(n, 20)).astype(np.float32)
+    x[rng.random((n, 20)) < 0.01] = np.nan
+    y = rng.integers(0, 2, n).astype(np.float64)
+    y[::7] = np.nan
+    df = pd.DataFrame({f"x{j}": x[:, j] for j in range(20)})
+    df["y"] = y
+    frame = Frame.from_pandas(df)
+    info = fit(frame)
+    threads = numba.get_num_threads()
+    designs = []
+    for t in sorted({1, threads}):
+        numba.set_num_threads(t)
+        try:
+            designs.append(info.transform(frame, with_response=True, training=True).num)
+        finally:
+            numba.set_num_threads(threads)
+    keep = ~np.isnan(y)
+    cols = x[keep].astype(np.float64)
+    cols = np.where(np.isnan(cols), np.asarray(info.num_impute), cols)
+    expected = ((cols - np.asarray(info.num_sub)) * np.asarray(info.num_mul)).astype(np.float32)
+    for num in designs:
+        assert num.shape == expected.shape
+        assert np.allclose(num, expected, rtol=1e-6, atol=1e-6)
+        assert np.array_equal(num, designs[0])
