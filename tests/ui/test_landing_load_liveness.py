@@ -1,8 +1,8 @@
 """Issue 15 item 8: five browser tabs (re)loading the landing page at once must not stall the server.
 
 Each page load used to build the example notebook's ~300 Bokeh models on the server's event loop, so while five
-tabs loaded, `/liveness` (and every other user's click) waited seconds (median 11.6 s on the loaded 2-core
-development machine). The page is now light and the notebook is built after it connects, off the event loop, one
+tabs loaded, `/liveness` (and every other user's click) waited up to 14 s on the loaded 2-core development
+machine. The page is now light and the notebook is built after it connects, off the event loop, one
 cell's output at a time. A real `deepbrook serve`, real Chromium tabs, `/liveness` polled from a thread meanwhile.
 """
 import statistics
@@ -62,8 +62,9 @@ def test_five_tabs_loading_the_notebook_keep_liveness_fast(browser, serve_with, 
           f"median {median_busy:.3f} s, 90th percentile {p90:.3f} s, max {max(busy):.3f} s over {len(busy)} "
           f"requests; slowest {sorted(round(b, 2) for b in busy)[-8:]}")
     assert len(busy) >= 5, "the loads finished before /liveness was asked: nothing was measured"
-    # Generous bounds for a loaded 2-core CI machine. Before the change (every page built on the event loop) the
-    # median was several seconds; after it, ~0.15 s with single answers up to ~4 s while five light pages are
-    # served at once, so the bound is on the median and the 90th percentile, not on the slowest answer.
+    # Generous bounds for a loaded 2-core CI machine. Between page builds the server is idle, so the median says
+    # little; the stalls are what page builds on the event loop cause. Measured on the loaded development machine:
+    # before the change 8 answers took 9.5-13.8 s (median 0.02 s); after it the slowest took 4.3 s, the next 2 s.
+    stalls = [round(b, 2) for b in busy if b > 5.0]
+    assert len(stalls) <= 2, f"/liveness stalled while pages loaded: {stalls} s (idle median {median_idle:.3f} s)"
     assert median_busy < 1.0, f"/liveness median {median_busy:.2f} s while pages loaded (idle {median_idle:.3f} s)"
-    assert p90 < 3.0, f"/liveness 90th percentile {p90:.2f} s while pages loaded (idle {median_idle:.3f} s)"
