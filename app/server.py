@@ -146,9 +146,10 @@ def create_app(state: AppState | None = None, example: dict | None = None, run_e
         accent="#2f6fb5", header_background="#1f3b57", main_max_width="1200px", design=Fast)
     doc = pn.state.curdoc
     served = doc is not None and doc.session_context is not None
+    threaded = served and bool(pn.config.nthreads)  # Panel's callback threads (`--num-threads` > 0)
 
-    def paced():
-        if served and not getattr(doc, CLOSED, False):
+    def paced():  # only a worker may wait for the loop; without threads the build runs on the loop itself
+        if threaded and not getattr(doc, CLOSED, False):
             wait_until_applied(doc)
 
     def build():
@@ -164,7 +165,7 @@ def create_app(state: AppState | None = None, example: dict | None = None, run_e
             run_example_cells(nb, state, on_cell=lambda _i, _cell: paced())
 
     if served:
-        pn.state.onload(lambda: _logged(build), threaded=True)
+        pn.state.onload(lambda: _logged(build), threaded=threaded)
     else:
         build()
     return template

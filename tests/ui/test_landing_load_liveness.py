@@ -69,3 +69,11 @@ def test_five_tabs_loading_the_notebook_keep_liveness_fast(browser, serve_with, 
     stalls = [round(b, 2) for b in busy if b > 5.0]
     assert len(stalls) <= 2, f"/liveness stalled while pages loaded: {stalls} s (idle median {median_idle:.3f} s)"
     assert median_busy < 1.0, f"/liveness median {median_busy:.2f} s while pages loaded (idle {median_idle:.3f} s)"
+
+
+def test_the_page_builds_without_callback_threads_too(page, serve_with, tmp_path):
+    """`--num-threads 0` (every callback on the event loop): the notebook is still built once the page connects."""
+    with serve_with(tmp_path / "ws", "--num-threads", "0") as url:
+        page.goto(url, timeout=120_000)
+        expect(page.locator(LOADED)).to_have_count(1, timeout=180_000)
+        expect(page.locator(".db-cell")).to_have_count(6)
