@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from deepbrook.app.access import CredentialsError, UnsafeServeError, access_settings
-from deepbrook.app.context import (DEFAULT_MAX_DECOMPRESSED_MB, DEFAULT_MAX_FRAME_MB, DEFAULT_WORKSPACE, ENV_DASK,
-                                   ENV_DATA_ROOTS, ENV_DECOMPRESSED_LIMIT, ENV_FRAME_LIMIT, ENV_UPLOAD_ENDPOINT,
-                                   ENV_UPLOAD_LIMIT, ENV_WORKSPACE)
+from deepbrook.app.context import (DEFAULT_MAX_DECOMPRESSED_MB, DEFAULT_MAX_FRAME_MB, DEFAULT_MAX_MODEL_MB,
+                                   DEFAULT_WORKSPACE, ENV_DASK, ENV_DATA_ROOTS, ENV_DECOMPRESSED_LIMIT,
+                                   ENV_FRAME_LIMIT, ENV_MODEL_LIMIT, ENV_UPLOAD_ENDPOINT, ENV_UPLOAD_LIMIT,
+                                   ENV_WORKSPACE)
 
 SERVER = Path(__file__).with_name("server.py")
 LAUNCHER = "deepbrook.app.launch"  # panel serve with security headers and the password login
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "stream; default %(default)g)")
     s.add_argument("--max-frame-mb", type=float, default=DEFAULT_MAX_FRAME_MB,
                    help="most memory one parsed frame may take, in MB (default %(default)g)")
+    s.add_argument("--max-model-mb", type=float, default=DEFAULT_MAX_MODEL_MB,
+                   help="largest model file importModel reads, on disk and once decompressed, in MB "
+                        "(default %(default)g)")
     s.add_argument("--dask-scheduler", default=None, help="address of a Dask scheduler to train on")
     # Callbacks run on a small pool so periodic live-view drains never starve user events; each notebook
     # serializes its own structure edits and runs with a lock.
@@ -89,6 +93,7 @@ def serve_command(args) -> tuple[list[str], dict, str]:
     env[ENV_UPLOAD_ENDPOINT] = "1"
     env[ENV_DECOMPRESSED_LIMIT] = str(args.max_decompressed_mb)
     env[ENV_FRAME_LIMIT] = str(args.max_frame_mb)
+    env[ENV_MODEL_LIMIT] = str(args.max_model_mb)
     env.setdefault("NUMBA_THREADING_LAYER", "omp")
     if args.data_roots:
         env[ENV_DATA_ROOTS] = os.pathsep.join(str(Path(d).expanduser().resolve()) for d in args.data_roots)

@@ -24,9 +24,11 @@ ENV_UPLOAD_LIMIT = "DEEPBROOK_UPLOAD_LIMIT_MB"
 ENV_UPLOAD_ENDPOINT = "DEEPBROOK_UPLOAD_ENDPOINT"  # "1" when `deepbrook serve` serves deepbrook.app.uploads
 ENV_DECOMPRESSED_LIMIT = "DEEPBROOK_MAX_DECOMPRESSED_MB"
 ENV_FRAME_LIMIT = "DEEPBROOK_MAX_FRAME_MB"
+ENV_MODEL_LIMIT = "DEEPBROOK_MAX_MODEL_MB"
 # a served notebook's defaults: a file may expand to 2 GB, a parsed frame may hold 4 GB
 DEFAULT_MAX_DECOMPRESSED_MB = 2048.0
 DEFAULT_MAX_FRAME_MB = 4096.0
+DEFAULT_MAX_MODEL_MB = 1024.0  # a model file and what it decompresses to (importModel)
 ENV_DASK = "DEEPBROOK_DASK_SCHEDULER"
 
 
@@ -38,7 +40,7 @@ class AppState:
 
     def __init__(self, workspace_dir=None, data_roots=None, upload_limit_mb=200, dask_scheduler=None,
                  workspace=None, jobs=None, max_decompressed_mb=DEFAULT_MAX_DECOMPRESSED_MB,
-                 max_frame_mb=DEFAULT_MAX_FRAME_MB, upload_endpoint=False):
+                 max_frame_mb=DEFAULT_MAX_FRAME_MB, upload_endpoint=False, max_model_mb=DEFAULT_MAX_MODEL_MB):
         self.workspace_dir = Path(workspace_dir).expanduser().resolve() if workspace_dir else None
         if self.workspace_dir is not None:
             self.workspace_dir.mkdir(parents=True, exist_ok=True)
@@ -65,6 +67,7 @@ class AppState:
 
         # what one parse may decompress and hold: enforced while the file streams (zip bombs stop early)
         self.read_limits = ReadLimits.from_mb(max_decompressed_mb, max_frame_mb)
+        self.max_model_bytes = int(float(max_model_mb) * (1 << 20))
         self.dask_scheduler = dask_scheduler or None
         self.lock = threading.RLock()
         # uploads are importable whatever the data roots (#18); notebooks write only below the workspace's data
@@ -87,6 +90,7 @@ class AppState:
                       upload_limit_mb=float(env.get(ENV_UPLOAD_LIMIT, 200)),
                       max_decompressed_mb=float(env.get(ENV_DECOMPRESSED_LIMIT, DEFAULT_MAX_DECOMPRESSED_MB)),
                       max_frame_mb=float(env.get(ENV_FRAME_LIMIT, DEFAULT_MAX_FRAME_MB)),
+                      max_model_mb=float(env.get(ENV_MODEL_LIMIT, DEFAULT_MAX_MODEL_MB)),
                       upload_endpoint=env.get(ENV_UPLOAD_ENDPOINT) == "1",
                       dask_scheduler=env.get(ENV_DASK) or None)
         if env.get(ENV_DATA_ROOTS):

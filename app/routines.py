@@ -598,10 +598,11 @@ def importModel(ctx, path=None):
     eng = _engine()
     try:
         source = ctx.resolve_path(path)
-    except (ValueError, FileNotFoundError) as e:
+        checked = os.stat(source)
+    except (ValueError, OSError) as e:
         raise RoutineError(f"importModel: {e}") from None
-    try:
-        model = eng.load_model(source)  # the engine refuses damaged, foreign and hostile files
+    try:  # the engine refuses damaged, foreign, hostile and oversized files, and a file swapped since the check
+        model = eng.load_model(source, max_bytes=ctx.app.max_model_bytes, expect=checked, allow=ctx.app.gate.allowed)
     except eng.DeepbrookError as e:
         raise RoutineError(f"importModel: {e}") from None
     name = _name(getattr(model, "key", None) or source.stem, "model key")

@@ -73,14 +73,11 @@ class ImportState(param.Parameterized):
     def uploaded(self, answer: dict) -> str:
         """Select the file the upload endpoint stored (its answer comes from the browser: checked again here)."""
         try:
-            target = Path(self.ctx.app.upload_dir) / checked_name(answer.get("name"))
+            rel = stored_upload(self.ctx, answer)
         except UploadError as e:
             self.error = str(e)
             return ""
-        if not target.is_file():
-            self.error = f"the uploaded file {target.name!r} is not in the upload folder"
-            return ""
-        return self._select(display_paths(self.ctx, [target])[0])
+        return self._select(rel)
 
     def _select(self, rel: str) -> str:
         self.error = ""
@@ -94,6 +91,38 @@ def store_upload(ctx, filename: str, data: bytes) -> str:
     replacing a file); returns the path cells name it by. UploadError (a ValueError) says what is wrong."""
     target = store_received(ctx.app.upload_dir, filename, data, int(upload_limit_mb(ctx, True) * (1 << 20)))
     return display_paths(ctx, [target])[0]
+
+
+def stored_upload(ctx, answer: dict) -> str:
+    """The path cells name a file by that the upload endpoint stored; the answer comes from the browser, so its
+    name is checked again and must be a file in the upload folder. UploadError says what is wrong."""
+    target = Path(ctx.app.upload_dir) / checked_name((answer or {}).get("name"))
+    if not target.is_file():
+        raise UploadError(f"the uploaded file {target.name!r} is not in the upload folder")
+    return display_paths(ctx, [target])[0]
+
+
+def upload_input(ctx, css_class: str, on_stored, on_error):
+    """The upload box of a form: under `deepbrook serve` the file streams over HTTP to the upload endpoint (the
+    server's limit, enforced while receiving); elsewhere (Jupyter) it comes over the websocket (15 MB at most).
+    ``on_stored(path)`` gets the path cells name the stored file by, ``on_error(message)`` what went wrong."""
+    def stored(store):
+        try:
+            on_stored(store())
+        except UploadError as e:
+            on_error(str(e))
+
+    if getattr(ctx.app, "upload_endpoint", False):
+        widget = StreamingUpload(url=UPLOAD_URL, limit_bytes=int(upload_limit_mb(ctx, False) * (1 << 20)),
+                                 css_classes=test_id(css_class))
+        widget.param.watch(lambda e: stored(lambda: stored_upload(ctx, e.new)) if e.new else None, "uploaded")
+        widget.param.watch(lambda e: on_error(e.new) if e.new else None, "error")
+    else:
+        widget = pn.widgets.FileInput(css_classes=test_id(css_class), multiple=False,
+                                      width=320)  # wide enough for the browser's own "No file chosen"
+        widget.param.watch(lambda e: stored(lambda: store_upload(ctx, widget.filename, e.new))
+                           if e.new is not None and widget.filename else None, "value")
+    return widget
 
 
 def upload_limit_mb(ctx, websocket: bool) -> float:
@@ -114,15 +143,7 @@ class ImportView(pn.viewable.Viewer):
         self.suggestions = pn.Column(css_classes=test_id("import-suggestions"))
         s.param.watch(self._render_suggestions, "suggestions")
         self._render_suggestions()
-        if getattr(ctx.app, "upload_endpoint", False):
-            self.upload = StreamingUpload(url=UPLOAD_URL, limit_bytes=int(s.upload_limit_mb() * (1 << 20)),
-                                          css_classes=test_id("import-upload"))
-            self.upload.param.watch(lambda e: s.uploaded(e.new), "uploaded")
-            self.upload.param.watch(lambda e: setattr(s, "error", e.new), "error")
-        else:
-            self.upload = pn.widgets.FileInput(css_classes=test_id("import-upload"), multiple=False,
-                                               width=320)  # wide enough for the browser's own "No file chosen"
-            self.upload.param.watch(self._uploaded, "value")
+        self.upload = upload_input(ctx, "import-upload", s._select, lambda msg: setattr(s, "error", msg))
         self.selected = pn.Column(css_classes=test_id("import-selected"))
         s.param.watch(self._render_selected, "selected")
         self._render_selected()
@@ -145,10 +166,6 @@ class ImportView(pn.viewable.Viewer):
             self.state.path = path
         else:
             self.state.add(path)
-
-    def _uploaded(self, event):
-        if event.new is not None and self.upload.filename:
-            self.state.save_upload(self.upload.filename, event.new)
 
     def _render_selected(self, *_):
         rows = []

@@ -1,4 +1,5 @@
-"""Files in and out of the workspace: Flow's exportFrame form, and importModel (a path, or an uploaded model file).
+"""Files in and out of the workspace: Flow's exportFrame form, and importModel (a path, or an uploaded model file,
+which under `deepbrook serve` streams over HTTP to the upload folder like data uploads, within the server's limit).
 
 Both forms only write a routine call into a new cell (`exportFrame ...`, `importModel ...`), so the notebook stays
 a replayable script; the routines do the work through the app's path gate.
@@ -12,6 +13,7 @@ import param
 
 from .. import safe_html as safe
 from ._common import button, error_alert, format_call, run_routine, test_id, title
+from .import_view import upload_input
 
 
 class ExportFrameState(param.Parameterized):
@@ -63,14 +65,13 @@ class ImportModelView(pn.viewable.Viewer):
         self.ctx = ctx
         self.state = ImportModelState()
 
-    def uploaded(self, filename, data):
-        from .import_view import store_upload
+    def uploaded(self, path: str):
+        """The model file was stored in the upload folder (see `import_view.upload_input`): import it from there."""
+        self.state.path = path
+        self.state.error = ""
 
-        try:
-            self.state.path = store_upload(self.ctx, filename, data)
-            self.state.error = ""
-        except ValueError as e:
-            self.state.error = str(e)
+    def upload_failed(self, message: str):
+        self.state.error = message
 
     def import_model(self):
         if not self.state.path:
@@ -82,8 +83,7 @@ class ImportModelView(pn.viewable.Viewer):
         s = self.state
         path = pn.widgets.TextInput.from_param(s.param.path, name="Model file or folder", width=360,
                                                css_classes=test_id("import-model-path"))
-        upload = pn.widgets.FileInput(multiple=False, css_classes=test_id("import-model-upload"))
-        upload.param.watch(lambda e: self.uploaded(upload.filename, e.new) if e.new is not None else None, "value")
+        upload = upload_input(self.ctx, "import-model-upload", self.uploaded, self.upload_failed)
         err = error_alert(s.error, "import-model-error")
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
         call = safe.Markdown(css_classes=test_id("import-model-call"), margin=(0, 5))

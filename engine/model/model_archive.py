@@ -7,7 +7,10 @@ read, object dtypes are refused (no pickle), and zip's CRC catches damaged bytes
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,40 +26,104 @@ MAX_JSON_BYTES = 256 << 20
 _ARRAY_KINDS = "biufUS"
 
 
-class ArchiveReader:
-    """model.json and the arrays of one saved model (a file or a version-1 folder). Use as a context manager."""
+DEFAULT_MAX_MODEL_BYTES = 16 << 30  # a model file, and what it decompresses to; servers pass their own limit
 
-    def __init__(self, path: Path):
+
+class ArchiveReader:
+    """model.json and the arrays of one saved model (a file or a version-1 folder). Use as a context manager.
+
+    Each file is opened once, without following a symbolic link in its last component (``O_NOFOLLOW``), and read
+    only through that descriptor: what was checked (``fstat``: a regular file or folder, its size, and, given
+    ``expect``, the same device and inode as the caller's check) is what is read, even if the path is swapped
+    meanwhile. ``allow(real_path)`` is asked about the opened file's real location (``/proc/self/fd``) where the
+    system tells it. ``max_bytes`` bounds the file on disk and what its members declare they decompress to (zip
+    never inflates a member past its declared size)."""
+
+    def __init__(self, path: Path, max_bytes: int | None = None, expect=None, allow=None):
         self.path = path
-        if path.is_dir():
-            if not (path / MODEL_JSON).is_file():
-                raise FormatProblem("it is a folder without model.json, not a saved model")
-            self._json_file, zip_path, self._prefix = path / MODEL_JSON, path / LEGACY_ARRAYS, ""
-        elif path.is_file():
-            self._json_file, zip_path, self._prefix = None, path, ARRAY_PREFIX
-        else:
-            raise FormatProblem("no such file or folder")
-        if path.is_file() and path.stat().st_size == 0:
-            raise FormatProblem("the file is empty")
+        self.max_bytes = DEFAULT_MAX_MODEL_BYTES if max_bytes is None else int(max_bytes)
+        self._fds = []
         try:
-            self._zip = zipfile.ZipFile(zip_path)
-        except FileNotFoundError:
-            raise FormatProblem(f"{zip_path.name} is missing") from None
-        except zipfile.BadZipFile as e:
-            raise FormatProblem(f"{zip_path.name} is not a Deepbrook model archive ({e})") from None
+            self._open_all(path, expect, allow)
+        except BaseException:
+            self._close_fds()
+            raise
         self.arrays = _Arrays(self._zip, self._prefix)
+
+    def _open_all(self, path, expect, allow):
+        fd, st = self._open(path, None, dir_ok=True)
+        _check_identity(st, expect)
+        if allow is not None:
+            real = _fd_path(fd)
+            if real is not None and not allow(real):
+                raise FormatProblem(f"it leads to {real}, outside the folders models are read from")
+        if stat.S_ISDIR(st.st_mode):
+            json_fd, json_st = self._open(MODEL_JSON, fd, missing="it is a folder without model.json, not a saved "
+                                                                  "model")
+            zip_fd, zip_st = self._open(LEGACY_ARRAYS, fd, missing=f"{LEGACY_ARRAYS} is missing")
+            self._json_file = os.fdopen(json_fd, "rb", closefd=False)
+            self._json_size, self._prefix = json_st.st_size, ""
+            self._check_size(json_st.st_size + zip_st.st_size, "the model folder")
+        else:
+            if st.st_size == 0:
+                raise FormatProblem("the file is empty")
+            self._check_size(st.st_size, "the file")
+            zip_fd, zip_st, self._json_file, self._prefix = fd, st, None, ARRAY_PREFIX
+        self._raw = os.fdopen(zip_fd, "rb", closefd=False)
+        try:
+            self._zip = zipfile.ZipFile(self._raw)
+        except zipfile.BadZipFile as e:
+            name = LEGACY_ARRAYS if self._json_file is not None else path.name
+            raise FormatProblem(f"{name} is not a Deepbrook model archive ({e})") from None
+        declared = sum(i.file_size for i in self._zip.infolist()) + (self._json_size if self._json_file else 0)
+        self._check_size(declared, "its contents once decompressed")
+
+    def _open(self, name, dir_fd, dir_ok=False, missing="no such file or folder"):
+        """One descriptor for ``name`` (never through a final symbolic link); (fd, fstat) of a regular file, or of
+        a folder where ``dir_ok``."""
+        try:
+            fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd)
+        except FileNotFoundError:
+            raise FormatProblem(missing) from None
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise FormatProblem(f"{Path(name).name} is a symbolic link; model files are not read through "
+                                    "links") from None
+            raise
+        self._fds.append(fd)
+        st = os.fstat(fd)
+        if not (stat.S_ISREG(st.st_mode) or (dir_ok and stat.S_ISDIR(st.st_mode))):
+            raise FormatProblem(f"{Path(name).name} is not a regular file")
+        return fd, st
+
+    def _check_size(self, size, what):
+        if size > self.max_bytes:
+            raise FormatProblem(f"{what} is {_size(size)}, more than the {_size(self.max_bytes)} a model file may "
+                                "have here")
+
+    def _close_fds(self):
+        for fd in self._fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._fds = []
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self._zip.close()
+        if self._json_file is not None:
+            self._json_file.close()
+        self._raw.close()
+        self._close_fds()
 
     def document(self) -> dict:
         """model.json, parsed (a JSON object)."""
         if self._json_file is not None:
-            size = self._json_file.stat().st_size
-            raw = None if size > MAX_JSON_BYTES else self._json_file.read_bytes()
+            size = self._json_size
+            raw = None if size > MAX_JSON_BYTES else self._json_file.read(MAX_JSON_BYTES + 1)
         else:
             info = _member(self._zip, MODEL_JSON)
             size = info.file_size
@@ -138,6 +205,31 @@ class _Arrays(Mapping):
             if f.read(1):
                 raise FormatProblem(f"array {name} has data after its declared end")
         return out.T if fortran else out
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO put in place of a model opens at once (and is refused)
+
+
+def _size(n: int) -> str:
+    return f"{n:,} bytes" if n < (1 << 20) else f"{n / (1 << 20):,.1f} MB"
+
+
+def _check_identity(st, expect):
+    """The opened file must be the one the caller checked (same device and inode), if it says which."""
+    if expect is None:
+        return
+    dev, ino = (expect.st_dev, expect.st_ino) if hasattr(expect, "st_ino") else expect
+    if (st.st_dev, st.st_ino) != (dev, ino):
+        raise FormatProblem("the file was replaced between the check of its path and its opening; not read")
+
+
+def _fd_path(fd) -> Path | None:
+    """The real path of an open descriptor, where the system tells it (Linux's /proc/self/fd)."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
 
 
 def _read_header(f, name):

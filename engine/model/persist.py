@@ -188,15 +188,20 @@ def _remove(path):
         os.remove(path)
 
 
-def load_model(path):
+def load_model(path, max_bytes=None, expect=None, allow=None):
     """Load a model saved by `save_model`; it predicts exactly like the saved one. Anything else (damaged,
-    truncated, empty, foreign or hostile) raises ModelFormatError naming the file and the reason."""
+    truncated, empty, foreign or hostile) raises ModelFormatError naming the file and the reason.
+
+    ``max_bytes``: the largest a model file may be, on disk and decompressed (default 16 GiB; a server passes its
+    own). ``expect``: the ``os.stat`` result (or ``(st_dev, st_ino)``) of the file the caller checked; the file
+    opened must be that one. ``allow(real_path) -> bool``: whether the opened file's real location may be read.
+    The file is opened once, never through a final symbolic link, and read through that descriptor only."""
     try:
         path = Path(os.fspath(path))
     except TypeError:
         raise ModelFormatError(f"a model path must be a str or path-like, not {type(path).__name__}") from None
     try:
-        with ArchiveReader(path) as archive:
+        with ArchiveReader(path, max_bytes=max_bytes, expect=expect, allow=allow) as archive:
             return model_from_state(archive.document(), archive.arrays)
     except ModelFormatError as e:
         raise ModelFormatError(f"cannot load the model {path}: {e}") from None

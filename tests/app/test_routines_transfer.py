@@ -71,3 +71,52 @@ def test_import_model_refuses_wrong_files_and_paths(ctx):
     with pytest.raises(RoutineError, match="outside the allowed data folders"):
         run(ctx, 'importModel "/etc/passwd"')
     assert ctx.workspace.names("model") == []
+
+
+def test_import_model_applies_the_servers_model_size_limit(tmp_path, prostate_path, monkeypatch):
+    """#15: `deepbrook serve --max-model-mb` bounds what importModel reads; the error names the file and the limit."""
+    from deepbrook.app.cli import build_parser, serve_command
+    from deepbrook.app.context import ENV_MODEL_LIMIT
+
+    args = build_parser().parse_args(["serve", "--workspace", str(tmp_path / "ws"), "--max-model-mb", "0.05"])
+    env = serve_command(args)[1]
+    assert env[ENV_MODEL_LIMIT] == "0.05"
+    for name, value in env.items():
+        if name.startswith("DEEPBROOK_"):
+            monkeypatch.setenv(name, value)
+    app = AppState.from_env()  # what the server process builds from that environment
+    assert app.max_model_bytes == int(0.05 * (1 << 20))
+    ctx = CellContext(app)
+    frame = parse(parse_setup([str(prostate_path)]), destination="prostate.hex")
+    model = DeepLearning(hidden=[64, 64], epochs=1, seed=1, model_id="big").train(y="CAPSULE", training_frame=frame)
+    (app.data_dir / "big.model").write_bytes(ModelView(ctx, model=model)._download().getvalue())
+    with pytest.raises(RoutineError, match=r"importModel: cannot load the model .*big.model: the file is [\d,]+ "
+                                           r"bytes, more than the 52,428 bytes a model file may have here"):
+        run(ctx, 'importModel "big.model"')
+    assert app.workspace.names("model") == []
+
+
+def test_import_model_reads_the_file_the_gate_checked(ctx, monkeypatch):
+    """#15: a model swapped for a link out of the data folders between the path check and the read is refused."""
+    import os
+    import shutil
+
+    model = _model(ctx)
+    good = ctx.app.data_dir / "m.model"
+    good.write_bytes(ModelView(ctx, model=model)._download().getvalue())
+    outside = ctx.app.workspace_dir.parent / "outside.model"
+    shutil.copy2(good, outside)
+    real_stat = os.stat
+
+    def stat_then_swap(path, *a, **k):  # the attacker wins the race right after the server's check
+        st = real_stat(path, *a, **k)
+        if str(path) == str(good):
+            good.unlink()
+            good.symlink_to(outside)
+        return st
+
+    monkeypatch.setattr("deepbrook.app.routines.os.stat", stat_then_swap)
+    with pytest.raises(RoutineError, match=r"importModel: cannot load the model .*m.model: m.model is a symbolic "
+                                           r"link"):
+        run(ctx, 'importModel "m.model"')
+    assert ctx.workspace.names("model") == []

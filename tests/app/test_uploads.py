@@ -238,3 +238,21 @@ def test_a_state_without_workspace_writes_nothing_into_the_data_roots(tmp_path):
     app = AppState(data_roots=[roots])
     assert app.resolve_path("a.csv") == roots / "a.csv"
     assert sorted(p.name for p in roots.iterdir()) == before
+
+
+def test_model_uploads_stream_over_http_too(server, state):
+    """The importModel form's upload (#15 item 10, the part left): the same HTTP endpoint and limit as data, not the
+    websocket; the browser's answer is checked before it becomes the form's path."""
+    from deepbrook.app.views.transfer_view import ImportModelView
+
+    view = ImportModelView(CellContext(state))
+    upload = next(o for o in view.__panel__().objects[2].objects if type(o).__name__ == "StreamingUpload")
+    assert upload.limit_bytes == 1 << 20 and upload.url == UPLOAD_URL
+    assert server.post("big.model", b"x" * (2 << 20)).status_code == 413  # the limit holds while receiving
+    assert server.post("m.model", b"PK\x05\x06" + b"\0" * 18).status_code == 200
+    upload.uploaded = {"name": "m.model"}
+    assert view.state.path == "m.model" and view.state.error == ""
+    upload.uploaded = {"name": "../m.model"}
+    assert "path separator" in view.state.error and view.state.path == "m.model"
+    upload.error = "the upload failed: the connection to the server was lost"
+    assert view.state.error == "the upload failed: the connection to the server was lost"
