@@ -2,19 +2,16 @@
 Enter or "+ Below" lands in the cell the user sees focused, in the page and in the server's notebook (its autosave),
 also while every core of the machine is kept busy. Ctrl+Z in command mode leaves the cells' code alone."""
 import contextlib
-import json
 import os
 import re
 import subprocess
 import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from ui_helpers import cell, cells, click, open_app
+from ui_helpers import autosaved_cells, cell, cells, click, editor, open_app, selected
 from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
 
 pytestmark = pytest.mark.ui
@@ -32,32 +29,6 @@ def cpu_load(on: bool):
         for p in procs:
             p.kill()
             p.wait()
-
-
-def editor(page, i):
-    return cell(page, i).locator(".db-editor textarea")
-
-
-def autosaved_cells(workspace, token, timeout=60.0, want=None):
-    """The cell inputs of the autosave holding `token` once `want(inputs)` holds (polled: a state, not a wait)."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        for f in (Path(workspace) / "autosave").glob("*.json"):
-            try:
-                inputs = [c["input"] for c in json.loads(f.read_text())["cells"]]
-            except (OSError, ValueError, KeyError):
-                continue
-            if any(token in x for x in inputs):
-                last = inputs
-                if want is None or want(inputs):
-                    return inputs
-        time.sleep(0.2)
-    raise AssertionError(f"no autosave with {token!r} became as expected in {timeout} s; last seen: {last}")
-
-
-def selected(page, i):
-    expect(cell(page, i)).to_have_class(re.compile(r"\bdb-selected\b"))
 
 
 @pytest.mark.parametrize("loaded", [False, True], ids=["idle", "cpu-load"])
