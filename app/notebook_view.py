@@ -4,6 +4,7 @@ It renders a `Notebook` model and calls its methods; all behaviour worth testing
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import json
@@ -154,6 +155,7 @@ class NotebookView(pn.viewable.Viewer):
         self._views: dict[str, CellView] = {}
         self._ack = 0  # number of the page's last message handled
         self._applying = False  # handling a page message: the page already shows the selection it makes
+        self._swapping = False  # a whole notebook is being loaded: the page gets its cells once, at the end
         self._run_all_cb = None
         self._tab_id = None
         self._autosaved = None  # the JSON text last autosaved
@@ -240,6 +242,8 @@ class NotebookView(pn.viewable.Viewer):
 
     # ---------------------------------------------------------------------------------------------- syncing
     def _sync_cells(self, *_):
+        if self._swapping:
+            return
         nb = self.notebook
         ids = {c.id for c in nb.cells}
         for cid in list(self._views):
@@ -261,6 +265,21 @@ class NotebookView(pn.viewable.Viewer):
             btn.on_click(lambda _e, cid=c.id: self._jump(cid))
             items.append(btn)
         self.outline.objects = items
+
+    @contextlib.contextmanager
+    def _swap(self):
+        """Load a whole notebook (open, upload, a reload's restore) out of sight, then show its cells in one update.
+
+        These run on a callback thread while the server's loop renders what they change. Cell by cell, outputs
+        built on the thread raced the loop building the page's models: the browser got patches naming models it
+        never received ("reference p1817 isn't known") and showed the reopened notebook without outputs.
+        """
+        self._swapping = True
+        try:
+            yield
+        finally:
+            self._swapping = False
+            self._sync_cells()
 
     def _jump(self, cid):
         self.notebook.select(cid)  # the page is told, and scrolls the cell into view
@@ -362,7 +381,8 @@ class NotebookView(pn.viewable.Viewer):
         name = name or self.open_select.value
         if not name:
             raise ValueError("choose a saved notebook to open")
-        self.notebook.open(name)
+        with self._swap():
+            self.notebook.open(name)
         self.download.filename = f"{name}.flow.json"
 
     def _new(self):
@@ -385,7 +405,8 @@ class NotebookView(pn.viewable.Viewer):
             self._guard(lambda: self._load_upload(event.new, self.upload.filename))
 
     def _load_upload(self, data, filename):
-        self.notebook.load_json(data)
+        with self._swap():
+            self.notebook.load_json(data)
         if filename and self.notebook.title in ("", "Untitled"):
             self.notebook.title = filename.split(".")[0]
         self.notebook.message = f"Notebook {filename!r} loaded; press Run All to run it."
@@ -399,7 +420,8 @@ class NotebookView(pn.viewable.Viewer):
         self._tab_id = tab_id
         saved = store.load(tab_id)
         if saved is not None:
-            self.notebook.restore(saved)
+            with self._swap():
+                self.notebook.restore(saved)
             self.notebook.message = "Notebook restored as it was before the page was reloaded."
             self.download.filename = f"{self.notebook.title or 'notebook'}.flow.json"
         self._autosaved = self.notebook.dumps()

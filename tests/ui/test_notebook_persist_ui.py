@@ -75,9 +75,6 @@ def test_reload_restores_the_tab_and_saves_the_notebook(page, server):
     SAVED.update(i=i, j=j, k=k)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open bug (#18 item 4): opening the saved notebook in a second tab sometimes shows no model view in the "
-    "buildModel cell; passes alone, fails when run with other browser tests; cause not found yet"))
 def test_a_saved_notebook_reopens_in_another_tab_with_outputs(server, browser):
     assert SAVED, "the reload test above saves 'persist-ui' first"
     i, j, k = SAVED["i"], SAVED["j"], SAVED["k"]
