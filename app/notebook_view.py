@@ -128,7 +128,7 @@ class CellView(pn.viewable.Viewer):
                             f'<div style="font:11px monospace;color:#888;text-align:center">[{count}]</div>')
         if c.status == "running":
             self.status_line.object = "running…"
-        elif c.elapsed is not None:
+        elif c.elapsed is not None and c.kind == "code":  # rendering text takes no time worth a line
             self.status_line.object = f"{c.elapsed * 1000:.0f} ms" if c.elapsed < 10 else f"{c.elapsed:.1f} s"
         else:
             self.status_line.object = ""
@@ -476,7 +476,8 @@ class NotebookView(pn.viewable.Viewer):
         finally:
             self._applying = False
         if key in SERVER_CHOOSES or (nb.selected, nb.mode) != (msg.get("sel") or "", msg.get("mode")):
-            self._push_state(scroll=True)  # what the page guessed did not happen (a paste with nothing to paste...)
+            # what the page guessed did not happen (a paste with nothing to paste...); a page just opened stays put
+            self._push_state(scroll=kind != "hello")
 
     def _command(self, key, cid, msg):
         nb = self.notebook

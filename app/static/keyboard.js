@@ -141,7 +141,7 @@ export function render({ model, el }) {
       const id = newId()
       if (editAfter) edit(id); else select(id, 'command')
       send({ type: 'key', key: key, cell: cell, new: id })
-      if (!editAfter) waitForPaint(id)
+      if (!editAfter) waitForPaint(id, true)
       return true
     }
     if (cell === null) { send({ type: 'key', key: key, cell: null }); return true }
@@ -168,11 +168,11 @@ export function render({ model, el }) {
     send({ type: 'key', key: key, cell: cell })
     return true
   }
-  function waitForPaint(id) {  // a new cell in command mode: paint it selected once it is on the page
+  function waitForPaint(id, scroll) {  // a cell Python may not have shown yet: paint it selected once it is there
     const started = Date.now()
     const tick = () => {
       if (sel !== id) return
-      if (cellEl(id)) { paint(); scrollTo(id); return }
+      if (cellEl(id)) { paint(); if (scroll) scrollTo(id); return }
       if (Date.now() - started < 120000) setTimeout(tick, 20)
     }
     tick()
@@ -305,8 +305,7 @@ export function render({ model, el }) {
       const s = msg.state
       const typingElsewhere = mode === 'edit' && sel !== s.sel && wanted === null
       if (!typingElsewhere && ID.test(s.sel || '')) {
-        if (s.mode === 'edit') edit(s.sel); else { select(s.sel, 'command'); waitForPaint(s.sel) }
-        if (s.scroll) setTimeout(() => scrollTo(s.sel), 0)
+        if (s.mode === 'edit') edit(s.sel); else { select(s.sel, 'command'); waitForPaint(s.sel, s.scroll) }
       } else if (!s.sel) select(null, 'command')
     }
   })

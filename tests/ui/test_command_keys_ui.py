@@ -89,3 +89,31 @@ def test_flow_command_mode_keys(page, server):
     page.keyboard.press("Control+z")
     order(importing, text, text)
     expect(editor(page, 3)).to_have_value(re.compile(re.escape(text)))
+
+
+def test_code_written_by_the_server_shows_whole_and_text_cells_read_as_a_document(page, server):
+    open_app(page, server)
+    lines = [f"# line {i} of a long generated call" for i in range(14)]
+    n = cells(page).count()
+    editor(page, n - 1).click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.type("\n".join(lines), delay=0)
+    page.keyboard.press("Escape")
+    page.keyboard.press("c")
+    page.keyboard.press("v")  # the pasted cell's editor is made by the server, holding all 14 lines
+    pasted = editor(page, n + 1)
+    expect(pasted).to_have_value("\n".join(lines))
+    page.wait_for_function("t => t.clientHeight > 200 && t.scrollHeight <= t.clientHeight + 2",
+                           arg=pasted.element_handle())
+    # the heading and the markdown cell show their text only, no empty editor row or timing line
+    for i in (0, 1):
+        expect(cells(page).nth(i).locator(".db-input")).to_be_hidden()
+        expect(cells(page).nth(i).locator(".db-cell-status")).to_have_text("")
+    expect(cells(page).nth(0).locator("h1")).to_contain_text("Deepbrook")
+    # selecting the markdown cell shows its input again for editing
+    cells(page).nth(1).locator(".db-md-output").click()
+    expect(cells(page).nth(1).locator(".db-input")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(editor(page, 1)).to_be_focused()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from ui_helpers import add_cell, build_model, cell, cells, click, open_app
+from ui_helpers import LONG_WAIT, add_cell, build_model, cell, cells, click, open_app
 from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
 
 pytestmark = pytest.mark.ui
@@ -15,8 +15,7 @@ pytestmark = pytest.mark.ui
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, serve_with):
-    """Its own server and workspace: the reopen is checked against what this test made. On the shared server, after
-    the other browser tests, the reopened tab once showed no model view for the buildModel cell (CI, cause open)."""
+    """Its own server and workspace: the reopen is checked against what this test made."""
     workspace = tmp_path_factory.mktemp("persist-workspace")
     with serve_with(workspace) as url:
         yield url, workspace
@@ -83,6 +82,8 @@ def test_a_saved_notebook_reopens_in_another_tab_with_outputs(server, browser):
         open_app(other, server)
         other.locator(".db-open-select select").select_option("persist-ui")
         click(other.locator(".db-tb-open"))
+        # the cells show once all outputs are rebuilt (one update: see NotebookView._swap), slow on a loaded box
+        expect(other.locator(".db-progress")).to_contain_text("Notebook 'persist-ui' opened.", timeout=LONG_WAIT)
         expect(cells(other)).to_have_count(k + 1)
         expect_outputs(other, i, j, k)
         one_job_built(other, server)
