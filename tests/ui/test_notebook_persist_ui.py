@@ -1,13 +1,10 @@
 """#18 item 4 in a real browser: a reload gives the tab its notebook back, and a saved notebook reopens with every
 cell's output rebuilt from the workspace, without training or predicting again."""
-import json
-import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from ui_helpers import LONG_WAIT, add_cell, build_model, cell, cells, click, open_app
+from ui_helpers import LONG_WAIT, add_cell, autosaved_cells, build_model, cell, cells, click, open_app
 from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
 
 pytestmark = pytest.mark.ui
@@ -19,20 +16,6 @@ def server(tmp_path_factory, serve_with):
     workspace = tmp_path_factory.mktemp("persist-workspace")
     with serve_with(workspace) as url:
         yield url, workspace
-
-
-def wait_autosaved(workspace, text, timeout=60.0):
-    """Poll the autosave folder until a tab's file holds a cell with `text` (a state, not a fixed wait)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for f in (Path(workspace) / "autosave").glob("*.json"):
-            try:
-                if any(c["input"] == text for c in json.loads(f.read_text())["cells"]):
-                    return
-            except (OSError, ValueError, KeyError):
-                pass
-        time.sleep(0.2)
-    raise AssertionError(f"no autosave holds {text!r} after {timeout} s")
 
 
 def expect_outputs(page, i, j, k):
@@ -59,7 +42,7 @@ def test_reload_restores_the_tab_and_saves_the_notebook(page, server):
     j = add_cell(page, 'getModel "dl_keep"')
     k = add_cell(page, 'predict model: "dl_keep", frame: "prostate.hex"')
     expect(cell(page, k).locator(".db-predictions-title")).to_contain_text("380 rows")
-    wait_autosaved(workspace, 'predict model: "dl_keep", frame: "prostate.hex"')
+    autosaved_cells(workspace, 'predict model: "dl_keep", frame: "prostate.hex"')
 
     page.reload()
     expect(cells(page)).to_have_count(k + 1, timeout=90_000)
