@@ -9,6 +9,7 @@ import functools
 import itertools
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -25,6 +26,7 @@ FLOW_VERSION = "1.0.0"  # the version H2O Flow writes into its .flow files
 KINDS = ("code", "markdown", "heading")
 # Flow's .flow files name kinds cs/md/h1..h6; they are read too.
 _FLOW_KINDS = {"cs": "code", "md": "markdown", "raw": "markdown", **{f"h{i}": "heading" for i in range(1, 7)}}
+CELL_ID = re.compile(r"^[0-9a-f]{10}$")  # what Cell ids look like; the browser names the cells it inserts
 
 
 def _locked(method):
@@ -80,6 +82,8 @@ class Notebook(param.Parameterized):
         self._counter = itertools.count(1)
         self._stop = False
         self.lock = threading.RLock()
+        self.clipboard = None  # (kind, input) of the cell last cut or copied
+        self._deleted: list[tuple[int, str, str]] = []  # (index, kind, input) of deleted cells, for undo
 
     # ----------------------------------------------------------------------------------------------- structure
     def cell(self, cell=None) -> Cell:
@@ -114,26 +118,29 @@ class Notebook(param.Parameterized):
         self.select(max(0, min(len(self.cells) - 1, i + step)))
 
     @_locked
-    def insert(self, index: int, kind="code", input="") -> Cell:
+    def insert(self, index: int, kind="code", input="", id=None) -> Cell:
+        """A new cell at `index`; `id` (the browser's name for it, so keys typed for it find it) is used when it is a
+        well-formed id no other cell has."""
         if kind not in KINDS:
             raise ValueError(f"cell kind must be one of {KINDS}, got {kind!r}")
-        cell = Cell(kind=kind, input=input)
+        fresh = isinstance(id, str) and CELL_ID.match(id) and all(c.id != id for c in self.cells)
+        cell = Cell(kind=kind, input=input, **({"id": id} if fresh else {}))
         cells = list(self.cells)
         cells.insert(max(0, min(index, len(cells))), cell)
         self.cells = cells
         return cell
 
-    def insert_above(self, cell=None, kind="code", input="") -> Cell:
+    def insert_above(self, cell=None, kind="code", input="", id=None) -> Cell:
         i = self.index(cell) if self.cells and (cell is not None or self.selected_cell) else 0
-        new = self.insert(i, kind, input)
+        new = self.insert(i, kind, input, id)
         self.select(new)
         return new
 
-    def insert_below(self, cell=None, kind="code", input="") -> Cell:
+    def insert_below(self, cell=None, kind="code", input="", id=None) -> Cell:
         if not self.cells or (cell is None and self.selected_cell is None):
-            new = self.insert(len(self.cells), kind, input)
+            new = self.insert(len(self.cells), kind, input, id)
         else:
-            new = self.insert(self.index(cell) + 1, kind, input)
+            new = self.insert(self.index(cell) + 1, kind, input, id)
         self.select(new)
         return new
 
@@ -161,12 +168,51 @@ class Notebook(param.Parameterized):
         c = self.cell(cell)
         i = self.cells.index(c)
         c.release()
+        self._deleted.append((i, c.kind, c.input))
         self.cells = [x for x in self.cells if x is not c]
         if self.cells:
             self.select(min(i, len(self.cells) - 1))
         else:
             self.selected = ""
         return c
+
+    @_locked
+    def undo_delete(self):
+        """Put the last deleted (or cut) cell back where it was (Flow's `z`); None when nothing was deleted."""
+        if not self._deleted:
+            return None
+        i, kind, text = self._deleted.pop()
+        return self._put(i, kind, text)
+
+    def copy(self, cell=None):
+        """Flow's `c`: the cell's kind and input go to this notebook's clipboard."""
+        c = self.cell(cell)
+        self.clipboard = (c.kind, c.input)
+        return c
+
+    @_locked
+    def cut(self, cell=None):
+        """Flow's `x`: copy, then delete (undone by `z` like a delete)."""
+        return self.delete(self.copy(cell))
+
+    @_locked
+    def paste(self, above=False, cell=None, id=None):
+        """Flow's `v` / `Shift+V`: a new cell holding the clipboard, below (or above) the cell."""
+        if self.clipboard is None:
+            raise ValueError("nothing to paste: copy (c) or cut (x) a cell first")
+        if not self.cells:
+            i = 0
+        else:
+            i = self.index(cell) + (0 if above else 1)
+        return self._put(i, *self.clipboard, id=id)
+
+    def _put(self, index, kind, text, id=None):
+        """A cell back into the notebook, selected; markdown and headings are rendered, as when a notebook opens."""
+        new = self.insert(index, kind, text, id)
+        self.select(new)
+        if kind != "code":
+            self.run_cell(new)
+        return new
 
     @_locked
     def set_kind(self, kind, cell=None):
@@ -192,6 +238,7 @@ class Notebook(param.Parameterized):
         for c in self.cells:
             c.release()
         self.cells = []
+        self._deleted = []  # another notebook comes: its cells are not this one's deletions
         self.selected = ""
 
     # --------------------------------------------------------------------------------------------------- running

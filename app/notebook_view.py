@@ -4,6 +4,7 @@ It renders a `Notebook` model and calls its methods; all behaviour worth testing
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import json
@@ -22,8 +23,10 @@ STATIC = Path(__file__).parent / "static"
 CELL_CSS = (STATIC / "notebook.css").read_text()
 EDITOR_CSS = """
 .bk-input { font-family: "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px;
-            line-height: 1.45; background: #fbfbfb; }
+            line-height: 1.45; background: #fbfbfb; field-sizing: content; min-height: 2.2em; max-height: 40em;
+            overflow-y: auto; }
 """
+EDITOR_MAX_CHARS = 1_000_000  # a cell holds whatever code a form or the user writes (TextAreaInput cuts at 5000)
 RUN_ALL_TICK_MS = 100
 LIST_BUTTON_CSS = ".bk-btn { justify-content: flex-start; text-align: left; overflow: hidden; white-space: nowrap; }"
 FLAG_TEXT = {"code": "CS", "markdown": "MD", "heading": "H"}
@@ -31,13 +34,18 @@ KEYS_HELP = """
 **Edit mode** (typing in a cell): `Shift+Enter` run and select the next cell · `Ctrl+Enter` run ·
 `Alt+Enter` run and insert a cell below · `Esc` command mode.
 
-**Command mode**: `Enter` edit · `a` / `b` insert above / below · `d d` delete · `m` markdown · `y` code ·
-`r` run · `j` / `k` (or arrows) select next / previous.
+**Command mode**: `Enter` edit · `a` / `b` insert above / below · `d d` delete · `z` undo the last delete ·
+`x` / `c` cut / copy the cell · `v` / `Shift+V` paste below / above · `Shift+K` / `Shift+J` move the cell up / down ·
+`m` markdown · `y` code · `r` run · `j` / `k` (or arrows) select next / previous · `s` save · `h` this help.
 """
+HELP_STYLES = {"position": "fixed", "top": "70px", "right": "24px", "z-index": "1000", "max-width": "460px",
+               "background": "#fff", "border": "1px solid #c5ced8", "border-radius": "6px", "padding": "4px 14px",
+               "box-shadow": "0 4px 16px rgba(0,0,0,.18)"}
 
 
 class KeyBridge(pn.custom.JSComponent):
-    """Sends keyboard/focus events of the page to Python and focuses/scrolls cells on request."""
+    """The page's keyboard, clicks and focus, sent to Python as numbered messages (the page owns the selection and
+    the mode; see static/keyboard.js); Python's own selection changes go back with `push_state`."""
 
     _esm = (STATIC / "keyboard.js").read_text()
     standalone = param.Boolean(default=True, doc="The page is the notebook (served); False inside Jupyter, where "
@@ -50,14 +58,9 @@ class KeyBridge(pn.custom.JSComponent):
     def _handle_msg(self, msg):
         self._on_event(msg)
 
-    def focus(self, cell_id):
-        self._send_msg({"focus": cell_id})
-
-    def blur(self):
-        self._send_msg({"blur": True})
-
-    def scroll_to(self, cell_id):
-        self._send_msg({"scroll": cell_id})
+    def push_state(self, selected, mode, ack, scroll=False):
+        """Python selected a cell itself: the page takes it if it had seen message `ack`, its last, and no newer."""
+        self._send_msg({"state": {"sel": selected, "mode": mode, "ack": ack, "scroll": scroll}})
 
 
 class CellView(pn.viewable.Viewer):
@@ -70,13 +73,15 @@ class CellView(pn.viewable.Viewer):
         self._from_editor = False
         self.flag = safe.HTML("", width=44, margin=(8, 2, 0, 0), css_classes=["db-flag"])
         self.editor = pn.widgets.TextAreaInput(
-            value=cell.input, auto_grow=True, rows=1, max_rows=30, sizing_mode="stretch_width", margin=(4, 4),
+            value=cell.input, rows=1, max_length=EDITOR_MAX_CHARS, sizing_mode="stretch_width", margin=(4, 4),
             placeholder="routine, e.g. assist" if cell.kind == "code" else "markdown text",
             css_classes=["db-editor"], stylesheets=[EDITOR_CSS])
         self.status_line = safe.HTML("", margin=(0, 8), css_classes=["db-cell-status"],
                                         styles={"color": "#888", "font-size": "11px"})
         self.output = pn.Column(sizing_mode="stretch_width", margin=(0, 0, 0, 46), css_classes=["db-output"])
-        self.panel = pn.Column(pn.Row(self.flag, self.editor, sizing_mode="stretch_width", margin=0),
+        # the input row of a rendered markdown/heading cell hides unless the cell is selected (CSS, see notebook.css)
+        self.panel = pn.Column(pn.Row(self.flag, self.editor, sizing_mode="stretch_width", margin=0,
+                                      css_classes=["db-input"]),
                                self.status_line, self.output, sizing_mode="stretch_width",
                                stylesheets=[CELL_CSS])
         self.editor.param.watch(self._typed, "value_input")
@@ -92,10 +97,14 @@ class CellView(pn.viewable.Viewer):
         return self.panel
 
     def _typed(self, event):
-        if event.new is not None and event.new != self.cell.input:
-            self._from_editor = True  # no echo back to the browser: it would overwrite keys typed meanwhile
+        self.typed(event.new)
+
+    def typed(self, text):
+        """Text the browser's editor holds: into the cell, never echoed back (it would overwrite newer keys)."""
+        if text is not None and text != self.cell.input:
+            self._from_editor = True
             try:
-                self.cell.input = event.new
+                self.cell.input = text
             finally:
                 self._from_editor = False
 
@@ -104,11 +113,9 @@ class CellView(pn.viewable.Viewer):
             self.editor.value = self.cell.input
 
     def update_classes(self):
-        nb = self._nbv.notebook
+        """Id, kind and status; the selection classes (db-selected, db-edit) are the page's own (keyboard.js)."""
         classes = ["db-cell", f"db-cell-id-{self.cell.id}", f"db-kind-{self.cell.kind}",
                    f"db-status-{self.cell.status}"]
-        if nb.selected == self.cell.id:
-            classes += ["db-selected"] + (["db-edit"] if nb.mode == "edit" else [])
         if self.panel.css_classes != classes:
             self.panel.css_classes = classes
 
@@ -121,7 +128,7 @@ class CellView(pn.viewable.Viewer):
                             f'<div style="font:11px monospace;color:#888;text-align:center">[{count}]</div>')
         if c.status == "running":
             self.status_line.object = "running…"
-        elif c.elapsed is not None:
+        elif c.elapsed is not None and c.kind == "code":  # rendering text takes no time worth a line
             self.status_line.object = f"{c.elapsed * 1000:.0f} ms" if c.elapsed < 10 else f"{c.elapsed:.1f} s"
         else:
             self.status_line.object = ""
@@ -131,8 +138,6 @@ class CellView(pn.viewable.Viewer):
                 alert_type="danger", sizing_mode="stretch_width", css_classes=["db-cell-error"])]
         else:
             self.output.objects = [] if c.output is None else [c.output]
-        # the editor of a rendered markdown/heading cell steps back so the text reads like a document
-        self.editor.visible = c.kind == "code" or c.status != "ok" or self._nbv.notebook.selected == c.id
         self.update_classes()
 
     def dispose(self):
@@ -148,7 +153,9 @@ class NotebookView(pn.viewable.Viewer):
         super().__init__()
         self.notebook = nb = notebook
         self._views: dict[str, CellView] = {}
-        self._scroll_on_select = True
+        self._ack = 0  # number of the page's last message handled
+        self._applying = False  # handling a page message: the page already shows the selection it makes
+        self._swapping = False  # a whole notebook is being loaded: the page gets its cells once, at the end
         self._run_all_cb = None
         self._tab_id = None
         self._autosaved = None  # the JSON text last autosaved
@@ -158,6 +165,8 @@ class NotebookView(pn.viewable.Viewer):
         self.cells_column = pn.Column(sizing_mode="stretch_width", css_classes=["db-cells"])
         self.progress = safe.HTML("", css_classes=["db-progress"], sizing_mode="stretch_width", margin=(0, 10))
         self.toolbar = self._make_toolbar()
+        self.keys_help = safe.Markdown(f"#### Keyboard shortcuts (`h` closes)\n{KEYS_HELP}", visible=False,
+                                       css_classes=["db-keys-help"], styles=HELP_STYLES)
         self.outline = pn.Column(sizing_mode="stretch_width", css_classes=["db-outline"])
         self.notebooks_list = pn.Column(sizing_mode="stretch_width", css_classes=["db-notebooks"])
         nb.param.watch(self._sync_cells, ["cells"])
@@ -168,7 +177,7 @@ class NotebookView(pn.viewable.Viewer):
 
     # ------------------------------------------------------------------------------------------------ layout
     def __panel__(self):
-        return pn.Column(self.toolbar, self.progress, self.cells_column, self.autosave_status, self.keys,
+        return pn.Column(self.toolbar, self.progress, self.cells_column, self.autosave_status, self.keys_help, self.keys,
                          sizing_mode="stretch_width", css_classes=["db-notebook"])
 
     def sidebar(self):
@@ -182,9 +191,12 @@ class NotebookView(pn.viewable.Viewer):
         return tabs
 
     def _button(self, label, tid, fn, description=None, color="default"):
+        """A toolbar button; with `fn` None the page handles it (keyboard.js: it acts on the cell the page shows
+        selected, as a key would)."""
         b = pn.widgets.Button(label=label, button_type=color, css_classes=[f"db-tb-{tid}"],
                               description=description, margin=(4, 2), height=34)
-        b.on_click(lambda _e: self._guard(fn))
+        if fn is not None:
+            b.on_click(lambda _e: self._guard(fn))
         return b
 
     def _make_toolbar(self):
@@ -215,15 +227,14 @@ class NotebookView(pn.viewable.Viewer):
             b("Save", "save", self._save, description="Save this notebook in the workspace under its name"),
             self.open_select, b("Open", "open", self._open, description="Open the chosen saved notebook"),
             b("New", "new", self._new, description="Start an empty notebook"),
-            b("+ Above", "insert-above", lambda: self._insert(above=True), description="Insert a cell above (a)"),
-            b("+ Below", "insert-below", lambda: self._insert(above=False), description="Insert a cell below (b)"),
-            b("↑", "move-up", lambda: nb.move_up(), description="Move the cell up"),
-            b("↓", "move-down", lambda: nb.move_down(), description="Move the cell down"),
-            b("Delete", "delete", lambda: nb.delete(), description="Delete the cell (d d)"),
+            b("+ Above", "insert-above", None, description="Insert a cell above (a)"),
+            b("+ Below", "insert-below", None, description="Insert a cell below (b)"),
+            b("↑", "move-up", None, description="Move the cell up (Shift+K)"),
+            b("↓", "move-down", None, description="Move the cell down (Shift+J)"),
+            b("Delete", "delete", None, description="Delete the cell (d d; z undoes)"),
             b("Clear", "clear", nb.clear_outputs, description="Clear all outputs"),
             self.kind_select,
-            b("▶ Run", "run", lambda: self._run(select_next=False), color="primary",
-              description="Run the selected cell (Ctrl+Enter)"),
+            b("▶ Run", "run", None, color="primary", description="Run the selected cell (Ctrl+Enter)"),
             self.run_all_button,
             b("■ Stop", "stop", nb.stop, description="Stop Run All after the current cell"),
             self.download, self.download_flow, self.upload,
@@ -231,6 +242,8 @@ class NotebookView(pn.viewable.Viewer):
 
     # ---------------------------------------------------------------------------------------------- syncing
     def _sync_cells(self, *_):
+        if self._swapping:
+            return
         nb = self.notebook
         ids = {c.id for c in nb.cells}
         for cid in list(self._views):
@@ -253,19 +266,34 @@ class NotebookView(pn.viewable.Viewer):
             items.append(btn)
         self.outline.objects = items
 
+    @contextlib.contextmanager
+    def _swap(self):
+        """Load a whole notebook (open, upload, a reload's restore) out of sight, then show its cells in one update.
+
+        These run on a callback thread while the server's loop renders what they change. Cell by cell, outputs
+        built on the thread raced the loop building the page's models: the browser got patches naming models it
+        never received ("reference p1817 isn't known") and showed the reopened notebook without outputs.
+        """
+        self._swapping = True
+        try:
+            yield
+        finally:
+            self._swapping = False
+            self._sync_cells()
+
     def _jump(self, cid):
-        self.notebook.select(cid)  # selecting scrolls the cell into view
+        self.notebook.select(cid)  # the page is told, and scrolls the cell into view
 
     def _sync_selection(self, event=None):
-        for v in list(self._views.values()):
-            v.update_classes()
-            v.editor.visible = (v.cell.kind == "code" or v.cell.status != "ok"
-                                or self.notebook.selected == v.cell.id)
         sel = self.notebook.selected_cell
         if sel is not None and self.kind_select.value != sel.kind:
             self.kind_select.value = sel.kind
-        if event is not None and event.name == "selected" and sel is not None and self._scroll_on_select:
-            self.keys.scroll_to(sel.id)
+        if event is not None and not self._applying:  # Python's own choice (Run All, outline, an output's button)
+            self._push_state(scroll=event.name == "selected")
+
+    def _push_state(self, scroll=False):
+        nb = self.notebook
+        self.keys.push_state(nb.selected, nb.mode, self._ack, scroll)
 
     def _show_progress(self, *_):
         nb = self.notebook
@@ -300,30 +328,22 @@ class NotebookView(pn.viewable.Viewer):
         except Exception as e:
             self.notebook.message = f"Error: {e}"
 
-    def _insert(self, above, kind="code"):
-        nb = self.notebook
-        cell = nb.insert_above(kind=kind) if above else nb.insert_below(kind=kind)
-        nb.mode = "edit"
-        self.keys.focus(cell.id)
-        return cell
-
-    def _run(self, select_next=True, insert=False, cell=None, value=None):
+    def _run(self, cell, value=None, select_next=False, insert=False, new=None):
+        """Run `cell` with the text its editor held (`value`); then, for Shift/Alt+Enter, select the next cell or
+        insert one (named `new` by the page, which is already focusing it)."""
         nb = self.notebook
         c = nb.cell(cell)
-        if value is not None:
-            c.input = value
+        if value is not None and c.id in self._views:
+            self._views[c.id].typed(value)
         nb.select(c)
         nb.run_cell(c)
         self._sync_outline()
-        if insert:
-            self._insert(above=False)
+        if insert or (select_next and nb.index(c) == len(nb.cells) - 1):
+            nb.insert_below(c, id=new)
+            nb.mode = "edit"
         elif select_next:
-            if nb.index(c) == len(nb.cells) - 1:
-                self._insert(above=False)
-            else:
-                nb.select_next()
-                nb.mode = "command"
-                self.keys.blur()
+            nb.select_next()
+            nb.mode = "command"
 
     def _run_all(self, _event=None):
         """Run All as short steps on a periodic callback: one cell per tick, then wait for its job, if any.
@@ -361,7 +381,8 @@ class NotebookView(pn.viewable.Viewer):
         name = name or self.open_select.value
         if not name:
             raise ValueError("choose a saved notebook to open")
-        self.notebook.open(name)
+        with self._swap():
+            self.notebook.open(name)
         self.download.filename = f"{name}.flow.json"
 
     def _new(self):
@@ -384,7 +405,8 @@ class NotebookView(pn.viewable.Viewer):
             self._guard(lambda: self._load_upload(event.new, self.upload.filename))
 
     def _load_upload(self, data, filename):
-        self.notebook.load_json(data)
+        with self._swap():
+            self.notebook.load_json(data)
         if filename and self.notebook.title in ("", "Untitled"):
             self.notebook.title = filename.split(".")[0]
         self.notebook.message = f"Notebook {filename!r} loaded; press Run All to run it."
@@ -398,7 +420,8 @@ class NotebookView(pn.viewable.Viewer):
         self._tab_id = tab_id
         saved = store.load(tab_id)
         if saved is not None:
-            self.notebook.restore(saved)
+            with self._swap():
+                self.notebook.restore(saved)
             self.notebook.message = "Notebook restored as it was before the page was reloaded."
             self.download.filename = f"{self.notebook.title or 'notebook'}.flow.json"
         self._autosaved = self.notebook.dumps()
@@ -426,52 +449,67 @@ class NotebookView(pn.viewable.Viewer):
         self._guard(lambda: self._dispatch(msg))
 
     def _dispatch(self, msg):
+        """One message of the page, in the order sent: act on the cell it names, then take the page's selection."""
         nb = self.notebook
-        kind, key, cid = msg.get("type"), msg.get("key"), msg.get("cell")
+        kind = msg.get("type")
         if kind == "tab":
             self._start_autosave(msg.get("id"))
             return
-        if cid is not None and not any(c.id == cid for c in nb.cells):
-            cid = None
-        if kind in ("focus", "select") and cid:
-            self._scroll_on_select = False  # the user pointed at the cell: it is in view
-            try:
+        if isinstance(msg.get("seq"), int):
+            self._ack = msg["seq"]
+        ids = {c.id for c in nb.cells}
+        cid = msg.get("cell") if msg.get("cell") in ids else None
+        key = msg.get("key") if kind == "key" else None
+        self._applying = True
+        try:
+            if cid is not None:
                 nb.select(cid)
-            finally:
-                self._scroll_on_select = True
-            nb.mode = "edit" if kind == "focus" else "command"
-            return
-        if kind != "key":
-            return
+            if key is not None:
+                try:
+                    self._command(key, cid, msg)
+                except Exception as e:  # e.g. a paste with nothing copied: said, and the page is set right below
+                    nb.message = f"Error: {e}"
+            if key not in SERVER_CHOOSES and msg.get("sel") in {c.id for c in nb.cells}:
+                nb.select(msg["sel"])
+            if msg.get("mode") in ("command", "edit"):
+                nb.mode = msg["mode"]
+        finally:
+            self._applying = False
+        if key in SERVER_CHOOSES or (nb.selected, nb.mode) != (msg.get("sel") or "", msg.get("mode")):
+            # what the page guessed did not happen (a paste with nothing to paste...); a page just opened stays put
+            self._push_state(scroll=kind != "hello")
+
+    def _command(self, key, cid, msg):
+        nb = self.notebook
+        new = msg.get("new")
         if key in ("run", "run-next", "run-insert"):
-            target = cid or nb.selected
-            if not target:
-                return
-            self._run(select_next=key == "run-next", insert=key == "run-insert", cell=target,
-                      value=msg.get("value"))
+            if cid is not None:
+                self._run(cid, msg.get("value"), select_next=key == "run-next", insert=key == "run-insert", new=new)
+        elif key in ("a", "b"):
+            nb.insert_above(cid, id=new) if key == "a" else nb.insert_below(cid, id=new)
+        elif key in ("v", "V"):
+            nb.paste(above=key == "V", cell=cid, id=new)
+        elif key == "z":
+            nb.undo_delete()
+        elif key == "s":
+            self._save()
+        elif key in ("h", "escape"):
+            self.keys_help.visible = key == "h" and not self.keys_help.visible
+        elif cid is None:
             return
-        if key == "escape":
-            nb.mode = "command"
-            return
-        sel = nb.selected_cell
-        if key in ("a", "b"):
-            cell = nb.insert_above() if key == "a" else nb.insert_below()
-            nb.mode = "command"
-            nb.select(cell)
-        elif sel is None:
-            return
-        elif key == "dd":
-            nb.delete(sel)
-        elif key == "m":
-            nb.set_kind("markdown", sel)
-        elif key == "y":
-            nb.set_kind("code", sel)
-        elif key == "j":
-            nb.select_next(+1)
-        elif key == "k":
-            nb.select_next(-1)
-        elif key == "r":
-            nb.run_cell(sel)
-        elif key == "enter":
-            nb.mode = "edit"
-            self.keys.focus(sel.id)
+        elif key in CELL_COMMANDS:
+            CELL_COMMANDS[key](nb, cid)
+
+
+# Command-mode keys acting on the selected cell (Flow's names); the page moves its selection itself where one moves.
+CELL_COMMANDS = {
+    "dd": lambda nb, c: nb.delete(c),
+    "x": lambda nb, c: nb.cut(c),
+    "c": lambda nb, c: nb.copy(c),
+    "K": lambda nb, c: nb.move_up(c),
+    "J": lambda nb, c: nb.move_down(c),
+    "m": lambda nb, c: nb.set_kind("markdown", c),
+    "y": lambda nb, c: nb.set_kind("code", c),
+    "r": lambda nb, c: nb.run_cell(c),
+}
+SERVER_CHOOSES = {"z"}  # keys whose new selection only Python knows (the cell put back)

@@ -40,6 +40,34 @@ def test_insert_move_delete_and_selection(nb):
         nb.append("python", "1")
 
 
+def test_cut_copy_paste_and_undo_delete_as_flow(nb):
+    a, b = nb.append("code", "a"), nb.append("markdown", "*b*")
+    nb.copy(b)
+    pasted = nb.paste(cell=a, id="0123456789")  # below a, named as the page asked
+    assert nb.cells == [a, pasted, b] and pasted.id == "0123456789" and nb.selected == pasted.id
+    assert pasted.kind == "markdown" and pasted.status == "ok"  # rendered, like a markdown cell of an opened notebook
+    nb.cut(a)
+    assert inputs(nb) == ["*b*", "*b*"] and nb.clipboard == ("code", "a")
+    above = nb.paste(above=True, cell=b, id=pasted.id)  # an id already taken: the cell gets a fresh one
+    assert inputs(nb) == ["*b*", "a", "*b*"] and above.id != pasted.id and nb.selected == above.id
+    nb.delete(b)
+    nb.delete(pasted)
+    assert inputs(nb) == ["a"]
+    back = nb.undo_delete()  # the last deleted first, where it was
+    assert nb.cells == [back, above] and back.input == "*b*" and nb.selected == back.id
+    nb.undo_delete()
+    assert inputs(nb) == ["*b*", "a", "*b*"]
+    nb.undo_delete()  # the cut cell, at its place
+    assert inputs(nb) == ["a", "*b*", "a", "*b*"]
+    assert nb.undo_delete() is None
+
+
+def test_paste_with_nothing_copied_says_so(nb):
+    nb.append("code", "a")
+    with pytest.raises(ValueError, match="nothing to paste"):
+        nb.paste()
+
+
 def test_run_cell_renders_and_counts(nb):
     md = nb.append("markdown", "Some *text*")
     h = nb.append("heading", "Title")

@@ -2,7 +2,10 @@
 
 Every wait is on page state (expect / wait_for_function), never a fixed sleep.
 """
+import json
 import re
+import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -87,3 +90,29 @@ def click(locator):
 
 def source_column(page, name, col):
     return page.evaluate(SOURCE_COLUMN, [name, col])
+
+
+def editor(page, i):
+    return cell(page, i).locator(".db-editor textarea")
+
+
+def autosaved_cells(workspace, token, timeout=60.0, want=None):
+    """The cell inputs of the autosave holding `token` once `want(inputs)` holds (polled: a state, not a wait)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        for f in (Path(workspace) / "autosave").glob("*.json"):
+            try:
+                inputs = [c["input"] for c in json.loads(f.read_text())["cells"]]
+            except (OSError, ValueError, KeyError):
+                continue
+            if any(token in x for x in inputs):
+                last = inputs
+                if want is None or want(inputs):
+                    return inputs
+        time.sleep(0.2)
+    raise AssertionError(f"no autosave with {token!r} became as expected in {timeout} s; last seen: {last}")
+
+
+def selected(page, i):
+    expect(cell(page, i)).to_have_class(re.compile(r"\bdb-selected\b"))
