@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import types
 
 from numba import njit
 
@@ -62,10 +63,13 @@ def test_parallel_and_serial_row_kernels_are_one_compiled_kernel():
     assert sgd.sgd_rows_serial.targetoptions.get("parallel") in (None, False)
 
 
+def engine_function(fn, module, name):
+    """A fresh copy of ``fn`` that numba sees as ``name`` in an engine kernel module (it must compile it)."""
+    return types.FunctionType(fn.__code__, {"__name__": f"deepbrook.engine.kernels.{module}"}, name)
+
+
 def test_a_kernel_compile_is_announced_once_and_recorded(monkeypatch, caplog):
-    namespace = {"__name__": "deepbrook.engine.kernels.probe_for_test"}
-    exec("def twice(x):\n    return 2 * x\n", namespace)  # a fresh function: numba must compile it
-    kernel = njit(namespace["twice"])
+    kernel = njit(engine_function(lambda x: 2 * x, "probe_for_test", "twice"))
     events = []
     unsubscribe = compile_listeners.subscribe(events.append)
     monkeypatch.setattr(compile_notice, "_announced", False)
@@ -101,9 +105,7 @@ def test_warmup_command_reports_and_a_second_process_starts_warm():
 
 def test_a_job_that_waits_for_a_compile_says_so_once_in_its_progress_line():
     from deepbrook.engine import Job
-    namespace = {"__name__": "deepbrook.engine.kernels.probe_for_job"}
-    exec("def thrice(x):\n    return 3 * x\n", namespace)
-    kernel = njit(namespace["thrice"])
+    kernel = njit(engine_function(lambda x: 3 * x, "probe_for_job", "thrice"))
     job = Job("probe")
     events = []
     job.subscribe(events.append)
