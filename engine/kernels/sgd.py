@@ -15,12 +15,11 @@ Arguments (grouped, see ``hyper.py``): ``net = (W, B, S_w, S_b, avg_act)`` float
 order. Rows with weight <= 0 are skipped. Returns ``(rows trained, status)`` with status ``hyper.DIVERGED``
 when an output became NaN/Inf (the kernel stops at once so the caller can raise a clear error).
 """
-import threading
-
 import numpy as np
 from numba import njit
 
 from .. import config
+from ..threads import run_on_threads
 from .backward import backward_row
 from .forward import forward_row
 from .hyper import DIVERGED, H_SAMPLES, O_SEED, OK
@@ -73,26 +72,14 @@ def sgd_rows_parallel(net, cfg, data, rows, n_threads):
     chunk = (n + n_threads - 1) // n_threads
     lay, drop, hyp, opt = cfg
     results = [(0, OK)] * n_threads
-    errors = []
 
     def run(t):
         lo = min(n, t * chunk)
         own = hyp.copy()
         own[H_SAMPLES] = hyp[H_SAMPLES] + lo  # sample index of the block's first row: rates and dropout streams
-        try:
-            results[t] = sgd_rows_serial(net, (lay, drop, own, opt), data, rows[lo:min(n, lo + chunk)], 1)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below once every thread has stopped
-            errors.append(exc)
+        results[t] = sgd_rows_serial(net, (lay, drop, own, opt), data, rows[lo:min(n, lo + chunk)], 1)
 
-    threads = [threading.Thread(target=run, args=(t,), name=f"deepbrook-hogwild-{t}", daemon=True)
-               for t in range(1, n_threads)]
-    for th in threads:
-        th.start()
-    run(0)
-    for th in threads:
-        th.join()
-    if errors:
-        raise errors[0]
+    run_on_threads(n_threads, run, "deepbrook-hogwild")
     count = sum(int(c) for c, _ in results)
     status = next((s for _, s in results if s != OK), OK)
     return count, status

@@ -12,11 +12,10 @@ for any reason sets the abort slot so the others stop at their next barrier inst
 """
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from ..kernels import hyper as H
+from ..threads import run_on_threads
 
 _ALIGN = 16  # float32 per 64-byte cache line
 
@@ -157,24 +156,11 @@ def partitioned_train(network, cfg, data, rows, n_threads):
     shared = part.shared_buffers()
     sync = np.zeros(sync_slots(part.n), np.int64)
     results = [(0, STOPPED)] * part.n
-    errors = []
 
     def run(t):
-        try:
-            results[t] = partitioned_rows(packed, part.plan, cfg, data, rows, t, part.n, shared, sync)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below once every thread has stopped
-            sync[ABORT] = 1
-            errors.append(exc)
+        results[t] = partitioned_rows(packed, part.plan, cfg, data, rows, t, part.n, shared, sync)
 
-    threads = [threading.Thread(target=run, args=(t,), name=f"deepbrook-row-{t}", daemon=True)
-               for t in range(1, part.n)]
-    for th in threads:
-        th.start()
-    run(0)
-    for th in threads:
-        th.join()
-    if errors:
-        raise errors[0]
+    run_on_threads(part.n, run, "deepbrook-row", on_error=lambda: sync.__setitem__(ABORT, 1))
     part.unpack(packed, network)
     count, status = results[0]
     if any(s == STOPPED for _, s in results):
