@@ -1,28 +1,15 @@
 """#18 minor: the model view's status line is current while training and says what a finished model did; a
 cancelled build keeps its model so far (as H2O does), marked CANCELLED."""
-import time
-
 import panel as pn
 import pytest
 
 from deepbrook.app import views
 from deepbrook.app.routines import run
-from test_views_support import app, ctx, prostate  # noqa: F401  (fixtures)
+from test_views_support import app, ctx, poll, prostate  # noqa: F401  (fixtures)
 
 LONG = '{model_id: "dl_long", training_frame: "prostate.hex", response_column: "CAPSULE", hidden: [32, 32], ' \
        'epochs: 100000, stopping_rounds: 0, score_each_iteration: true, train_samples_per_iteration: 200, seed: 2}'
 
-
-def poll(predicate, timeout=60.0, step=None):
-    """Wait on state (calling `step()` first each time), failing after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if step is not None:
-            step()
-        if predicate():
-            return True
-        time.sleep(0.05)
-    raise AssertionError(f"condition not reached in {timeout} s")
 
 
 def test_a_cancelled_build_keeps_its_model_marked_cancelled(ctx, app, prostate):

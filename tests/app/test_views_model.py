@@ -4,7 +4,6 @@ Live behaviour is driven the way the served page drives it: the view's periodic 
 event buffer on the test thread (the "event loop"); tests poll state with a deadline, never fixed sleeps.
 """
 import io
-import time
 import zipfile
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from deepbrook.app import views
 from deepbrook.app.views.confirm import ConfirmButton
 from deepbrook.app.views.model_view import ModelView
-from test_views_support import app, ctx, prostate  # noqa: F401  (fixtures)
+from test_views_support import app, ctx, poll, prostate  # noqa: F401  (fixtures)
 
 QUICK = '{model_id: "dl1", training_frame: "prostate.hex", response_column: "CAPSULE", ignored_columns: ["ID"], ' \
         'hidden: [8, 8], epochs: 5, seed: 1, reproducible: true}'
@@ -22,17 +21,6 @@ QUICK = '{model_id: "dl1", training_frame: "prostate.hex", response_column: "CAP
 LONG = '{model_id: "dl_long", training_frame: "prostate.hex", response_column: "CAPSULE", hidden: [32, 32], ' \
        'epochs: 100000, stopping_rounds: 0, score_each_iteration: true, train_samples_per_iteration: 200, seed: 2, reproducible: true}'
 
-
-def poll(predicate, timeout=60.0, step=None):
-    """Wait on state: call `step()` then `predicate()` until it holds (or fail after `timeout` s)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if step is not None:
-            step()
-        if predicate():
-            return True
-        time.sleep(0.05)
-    raise AssertionError(f"condition not reached in {timeout} s")
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 `ReplayContext.run_routine` does what the notebook does with a button's code (parse it and run the whitelisted
 routine), but synchronously and without cells, so a test can click a button and assert on the workspace.
 """
+import time
+
 import pytest
 
 from deepbrook.app.context import AppState, CellContext
@@ -47,3 +49,15 @@ def prostate(app, prostate_path):
     frame = parse(parse_setup(str(prostate_path)), destination="prostate.hex")
     app.workspace.put("prostate.hex", frame)
     return frame
+
+
+def poll(predicate, timeout=60.0, step=None):
+    """Wait on state: call `step()` then `predicate()` until it holds (or fail after `timeout` s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if step is not None:
+            step()
+        if predicate():
+            return True
+        time.sleep(0.05)
+    raise AssertionError(f"condition not reached in {timeout} s")
