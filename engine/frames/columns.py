@@ -166,8 +166,8 @@ def looks_numeric(text):
 
 def guess_type(arr):
     """Guess a column type from a sample read as text (arrow strings, nulls = NA strings), like H2O: int/real
-    when most values are numbers (int if all of them are integral), else time, uuid, enum, or string (mostly
-    unique text)."""
+    when the values are numbers (int if all of them are integral), allowing one repeated NA-like text token
+    among more numbers; else time, uuid, enum, or string (mostly unique text)."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     vals = pc.utf8_trim_whitespace(arr.drop_null())
@@ -176,7 +176,10 @@ def guess_type(arr):
         return "real"  # an all-missing column parses as numeric NA in H2O
     is_num = pc.match_substring_regex(vals, _NUMBER.pattern, ignore_case=True)
     n_num = pc.sum(is_num).as_py() or 0
-    if n_num > len(vals) - n_num:  # H2O: mostly numbers -> numeric; the odd text token becomes NA at parse
+    text = vals.filter(pc.invert(is_num))
+    if n_num == len(vals) or (n_num > len(text) and pc.count_distinct(text).as_py() <= 1):
+        # H2O: numbers, or numbers with one repeated text token (an NA marker such as '?', which becomes NA at
+        # parse); two or more different text values make the column text, whatever the share of numbers
         nums = pc.cast(vals.filter(is_num), pa.float64()).to_numpy()
         finite = nums[np.isfinite(nums)]
         return "int" if np.all(finite == np.floor(finite)) else "real"

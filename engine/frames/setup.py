@@ -204,7 +204,12 @@ def _csv_setup(paths, source, ov):
             raise ParseError(f"column_names has {len(user)} names but {source.label} has {len(names)} columns")
         names = user
     sample = _read_sample(lines[:GUESS_LINES], guessed_names, header, sep, quote, na)
-    types = {n: guess_type(sample.column(n)) for n in guessed_names}
+    spanning = any("\n" in v or "\r" in v for r in data for v in r) or \
+        bool(quote and any(ln.count(quote) % 2 for ln in head))
+    guess = sample if spanning else _read_sample(
+        lines[:GUESS_LINES] + _spread_lines(source, lines[GUESS_LINES:], encoding, truncated),
+        guessed_names, header, sep, quote, na)
+    types = {n: guess_type(guess.column(n)) for n in guessed_names}
     given = ov.get("column_types") or {}
     if isinstance(given, (list, tuple)):
         given = dict(enumerate(given))
@@ -227,6 +232,20 @@ def _csv_setup(paths, source, ov):
     setup.preview = pd.DataFrame({n: pd.Series(head.column(i).to_pylist(), dtype=object)
                                   for i, n in enumerate(names)}, columns=names)
     return setup
+
+
+def _spread_lines(source, rest, encoding, truncated):
+    """Lines spread over the file beyond the first GUESS_LINES (H2O samples the whole file): evenly picked from
+    the rest of the first sample, plus whole lines of chunks read further on. Rows of the wrong width are
+    dropped by the sample reader."""
+    step = max(-(-len(rest) // GUESS_LINES), 1)
+    picked = rest[::step][:GUESS_LINES]
+    if truncated and not encoding.startswith("utf-16"):
+        for chunk in source.spread():
+            whole = chunk.split(b"\n")[1:-1]  # the first and last lines of a chunk are cut
+            every = max(-(-len(whole) // (GUESS_LINES // 8)), 1)
+            picked += [ln.decode(encoding, errors="replace").rstrip("\r") for ln in whole[::every]]
+    return [ln for ln in picked if ln.strip()]
 
 
 def _encoding(raw, given, label, truncated):

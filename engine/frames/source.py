@@ -14,6 +14,9 @@ from ..errors import ParseError
 from .limits import DEFAULT_LIMITS, CountingReader, ReadLimits
 
 SAMPLE_BYTES = 1 << 20
+SPREAD_CHUNKS = 16  # H2O guesses types from a sample spread over the file, not only its first lines
+SPREAD_BYTES = 64 << 10
+SPREAD_SCAN = 64 << 20  # compressed data is read (not seeked) at most this far for the spread sample
 _OLE2 = b"\xd0\xcf\x11\xe0"  # Microsoft compound file: an .xls workbook
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"),
           (b"\x28\xb5\x2f\xfd", "zstd"))
@@ -62,11 +65,62 @@ class Source:
             raise ParseError(f"cannot read {self.label}: the {self.compression or 'file'} data is corrupt or "
                              f"truncated ({e})", path=self.path) from e
 
+    def spread(self, chunks=SPREAD_CHUNKS, nbytes=SPREAD_BYTES):
+        """Byte chunks taken evenly over the content after its first SAMPLE_BYTES (a seek for plain files; a
+        bounded sequential read for compressed ones), so a column whose first rows are all NA is still seen."""
+        try:
+            if self.compression is None:
+                size = os.path.getsize(self.path)
+                if size <= SAMPLE_BYTES:
+                    return []
+                out = []
+                with open(self.path, "rb") as f:
+                    for at in _offsets(SAMPLE_BYTES, size, chunks, nbytes):
+                        f.seek(at)
+                        out.append(f.read(nbytes))
+                return out
+            if self.compression == "zip":
+                with zipfile.ZipFile(self.path) as z, z.open(self.member) as f:
+                    return _stream_spread(f, chunks, nbytes)
+            opener = {"gzip": gzip.open, "bz2": bz2.open}.get(self.compression)
+            with (opener(self.path, "rb") if opener else self.open()) as f:
+                return _stream_spread(f, chunks, nbytes)
+        except (OSError, EOFError, zipfile.BadZipFile, pa.ArrowException) as e:
+            raise ParseError(f"cannot read {self.label}: the {self.compression or 'file'} data is corrupt or "
+                             f"truncated ({e})", path=self.path) from e
+
     def text(self, encoding):
         """The whole decompressed content as text (slow path for repairs and error line numbers)."""
         with self.open() as f:
             data = f.read()
         return bytes(data).decode(encoding)
+
+
+def _offsets(start, end, chunks, nbytes):
+    """Evenly spaced chunk starts from start to end - nbytes, both included (fewer when the span is short)."""
+    if end - start <= nbytes:
+        return [start] if end > start else []
+    span, k = end - nbytes - start, min(chunks, -(-(end - start) // nbytes))
+    return sorted({start + span * i // max(k - 1, 1) for i in range(k)})
+
+
+def _stream_spread(f, chunks, nbytes):
+    """Chunks spread over a forward-only stream of unknown length (read at most SPREAD_SCAN): the head of each
+    megabyte after the first sample and the tail of the last one, thinned evenly to ``chunks``."""
+    f.read(SAMPLE_BYTES)
+    heads, last, pos = [], b"", SAMPLE_BYTES
+    while pos < SPREAD_SCAN:
+        block = f.read(SAMPLE_BYTES)
+        if not block:
+            break
+        pos += len(block)
+        heads.append(block[:nbytes])
+        last = block
+    if len(last) > nbytes:
+        heads.append(last[-nbytes:])
+    if len(heads) <= chunks:
+        return heads
+    return [heads[round(i * (len(heads) - 1) / (chunks - 1))] for i in range(chunks)]
 
 
 def expand_paths(path_or_paths, limits=DEFAULT_LIMITS):

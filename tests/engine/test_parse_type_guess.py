@@ -1,0 +1,57 @@
+"""#18: type guessing looks beyond the first lines (H2O samples the whole file) and never calls varied text
+numeric (airlines' TailNum: strings after thousands of leading NA)."""
+import gzip
+import zipfile
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from deepbrook.engine import import_file, parse_setup
+from deepbrook.engine.frames.columns import guess_type
+
+
+def _tailnum_csv(n_na):
+    rows = [f"{i},NA" for i in range(n_na)] + [f"{n_na + i},N{100 + i % 50}UA" for i in range(200)]
+    return "x,TailNum\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("n_na", [3_000, 200_000])  # within the first sample, and far beyond it
+def test_text_after_many_leading_na_is_not_numeric(tmp_path, n_na):
+    p = tmp_path / "tail.csv"
+    p.write_text(_tailnum_csv(n_na))
+    s = parse_setup(p)
+    assert s.column_types == {"x": "int", "TailNum": "enum"}
+    f = import_file(p)
+    assert f.types["TailNum"] == "enum" and f.domain("TailNum")[:2] == ["N100UA", "N101UA"]
+    assert f.codes("TailNum")[:n_na].max() == -1 and f.invalid_counts == {}
+
+
+def test_text_late_in_compressed_files_is_seen(tmp_path):
+    text = _tailnum_csv(200_000)
+    with gzip.open(tmp_path / "t.csv.gz", "wt") as g:
+        g.write(text)
+    with zipfile.ZipFile(tmp_path / "t.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("t.csv", text)
+    for name in ("t.csv.gz", "t.zip"):
+        assert parse_setup(tmp_path / name).column_types["TailNum"] == "enum", name
+
+
+def test_varied_text_among_numbers_is_text_but_one_na_marker_is_not():
+    col = pa.array(["1", "2", "3", "4", "5", "N123", "N456"])
+    assert guess_type(col) == "enum"  # two different texts: a text column, not numbers with NA
+    assert guess_type(pa.array(["1", "2", "?", "4", "?"])) == "int"  # H2O: one repeated token is an NA marker
+    assert guess_type(pa.array(["1.5", None, "", "2"])) == "real"
+    assert guess_type(pa.array([None, None], pa.string())) == "real"  # all missing: numeric NA, as H2O
+
+
+def test_real_airlines_file_keeps_text_columns_text(shared_data):
+    path = shared_data.parent / "h2o-flows" / "data" / "smalldata" / "airlines" / "AirlinesTrain.csv.zip"
+    s = parse_setup(path)
+    text = {"fYear", "fMonth", "fDayofMonth", "fDayOfWeek", "UniqueCarrier", "Origin", "Dest", "IsDepDelayed"}
+    assert {n for n, t in s.column_types.items() if t == "enum"} == text
+    assert {n: s.column_types[n] for n in ("DepTime", "ArrTime", "Distance", "IsDepDelayed_REC")} == \
+        {"DepTime": "int", "ArrTime": "int", "Distance": "int", "IsDepDelayed_REC": "int"}
+    f = import_file(path)
+    assert f.nrows == 24421 and f.invalid_counts == {}
+    assert len(f.domain("Dest")) > 50 and not np.isnan(f.numeric("Distance")).any()
