@@ -104,7 +104,7 @@ def _read_csv(setup, data, cols, encoding, label, numeric_as_text):
     if bad:
         if setup.fill_short_rows and all(r.actual_columns < r.expected_columns for r in bad):
             return _fill_short_rows(setup, data, names, types, keep, encoding, label, numeric_as_text)
-        _raise_bad_row(setup, data, names, encoding, label, len(bad))
+        _raise_bad_row(setup, data, names, encoding, label, bad)
     return table
 
 
@@ -196,12 +196,15 @@ def _stream(data):
     return data.open()
 
 
-def _raise_bad_row(setup, data, names, encoding, label, n_bad):
-    """Find the first malformed row again, single-threaded so pyarrow knows its row number, and say where."""
+def _raise_bad_row(setup, data, names, encoding, label, bad):
+    """Find the first malformed row again, single-threaded so pyarrow knows its row number, and say where. With
+    fill_short_rows the short rows are fine, so the first long one is named; the hint to fill short rows is given
+    only when it would help (no long rows)."""
+    n_long = sum(r.actual_columns > r.expected_columns for r in bad)
     first = []
 
     def on_bad_row(row):
-        if not first:
+        if not first and (row.actual_columns > row.expected_columns or not setup.fill_short_rows):
             first.append(row)
         return "skip"
 
@@ -210,9 +213,17 @@ def _raise_bad_row(setup, data, names, encoding, label, n_bad):
     row = first[0]
     line = _physical_line(data, encoding, row.number) if row.number is not None else None
     what = "too many" if row.actual_columns > row.expected_columns else "too few"
-    hint = "" if what == "too many" else "; parse with fill_short_rows=True to fill missing fields with NA"
+    if n_long and n_long < len(bad):
+        more = f" ({len(bad)} malformed rows in all: {len(bad) - n_long} too short, {n_long} too long)"
+    else:
+        more = f" ({len(bad)} malformed rows in all)" if len(bad) > 1 else ""
+    hint = ""
+    if not n_long:
+        hint = "; parse with fill_short_rows=True to fill missing fields with NA"
+    elif n_long < len(bad):
+        hint = ("; fill_short_rows fills the short rows with NA, but rows with too many fields must be fixed in "
+                "the file (or parsed with another separator or quote)")
     where = f"line {line}" if line else "a row"
-    more = f" ({n_bad} malformed rows in all)" if n_bad > 1 else ""
     text = row.text if len(row.text) <= 80 else row.text[:77] + "..."
     raise ParseError(f"{label}: {where} has {what} fields: {row.actual_columns} instead of {row.expected_columns}"
                      f"{more}: {text!r}{hint}", line=line, path=label)

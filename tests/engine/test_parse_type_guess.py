@@ -55,3 +55,22 @@ def test_real_airlines_file_keeps_text_columns_text(shared_data):
     f = import_file(path)
     assert f.nrows == 24421 and f.invalid_counts == {}
     assert len(f.domain("Dest")) > 50 and not np.isnan(f.numeric("Distance")).any()
+
+
+def test_short_and_long_rows_together_get_a_hint_that_fits(tmp_path):
+    """#18: with both short and long rows the error names the right line and never advises an option that
+    cannot help; with fill_short_rows on, the first long row is the one named."""
+    from deepbrook.engine import ParseError
+
+    p = tmp_path / "mixed.csv"
+    p.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n")
+    with pytest.raises(ParseError, match=r"line 3 has too few fields: 2 instead of 3 \(2 malformed rows in all: "
+                                         r"1 too short, 1 too long\): '4,5'; fill_short_rows fills") as e:
+        import_file(p)
+    assert e.value.line == 3 and "parse with fill_short_rows=True" not in str(e.value)
+    with pytest.raises(ParseError, match=r"line 4 has too many fields: 4 instead of 3 .*'6,7,8,9'") as e:
+        import_file(p, fill_short_rows=True)
+    assert e.value.line == 4
+    p.write_text("a,b,c\n1,2,3\n4,5\n10,11,12\n")
+    f = import_file(p, fill_short_rows=True)  # short rows only: filled with NA in place
+    assert f.numeric("a").tolist() == [1, 4, 10] and np.isnan(f.numeric("c")[1])
