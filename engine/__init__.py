@@ -6,7 +6,8 @@ from . import config as _config  # noqa: F401  (sets the thread-safe numba layer
 from .errors import (DeepbrookError, ModelFormatError, ParameterError, ParseError, TrainingError,
                      WorkspaceError)
 from .estimator import DeepLearning
-from .frames import Frame, ParseSetup, ReadLimits, import_file, parse, parse_setup, split_frame
+from .frames import (Frame, ParseSetup, ReadLimits, import_file, parse, parse_preview, parse_setup,
+                     split_frame)
 from .frames.names import frame_name_for, validate_key
 from .grid import GridSearch, leaderboard, main_metrics, model_metric
 from .jobs import Job, JobRegistry
@@ -24,7 +25,8 @@ __all__ = [
     # errors
     "DeepbrookError", "ModelFormatError", "ParameterError", "ParseError", "TrainingError", "WorkspaceError",
     # frames and the workspace
-    "Frame", "ParseSetup", "import_file", "parse", "parse_setup", "split_frame", "Workspace", "WorkspaceEntry",
+    "Frame", "ParseSetup", "import_file", "parse", "parse_preview", "parse_setup", "split_frame", "Workspace",
+    "WorkspaceEntry",
     "validate_key", "frame_name_for", "ReadLimits",
     # parameters
     "DeepLearningParameters", "Message", "ParamInfo", "ResolvedParameters", "check_checkpoint_compatible",

@@ -74,3 +74,28 @@ def test_short_and_long_rows_together_get_a_hint_that_fits(tmp_path):
     p.write_text("a,b,c\n1,2,3\n4,5\n10,11,12\n")
     f = import_file(p, fill_short_rows=True)  # short rows only: filled with NA in place
     assert f.numeric("a").tolist() == [1, 4, 10] and np.isnan(f.numeric("c")[1])
+
+
+def test_parse_preview_is_the_first_rows_as_parse_reads_them(tmp_path):
+    """#18: Flow's per-row preview follows the current settings (types, skips, header, short-row fill)."""
+    from deepbrook.engine import ParseError, parse, parse_preview
+
+    p = tmp_path / "p.csv"
+    p.write_text("a,b,c\n1,x,3\n\n4,y\n" + "".join(f"{i},z,{i}\n" for i in range(5, 40)))
+    s = parse_setup(p)
+    with pytest.raises(ParseError, match=r"line 4 has too few fields: 2 instead of 3.*fill_short_rows=True") as e:
+        parse_preview(s)
+    assert e.value.line == 4  # the file's line, blank lines counted
+    s.fill_short_rows = True
+    df = parse_preview(s, rows=3)
+    assert list(df.columns) == ["a", "b", "c"] and df["a"].tolist() == [1, 4, 5]
+    assert np.isnan(df["c"][1]) and list(df["b"].cat.categories) == ["x", "y", "z"]
+    s.column_types["b"] = "string"
+    s.skip_columns = ["c"]
+    df = parse_preview(s, rows=3)
+    assert list(df.columns) == ["a", "b"] and df["b"].tolist() == ["x", "y", "z"]
+    whole = parse(s).head(3)
+    assert df.equals(whole)  # the preview is what Parse gives
+    s.header = False  # an edited header re-reads the columns: the old header line is the first row
+    df = parse_preview(s, rows=2)
+    assert list(df.columns) == ["C1", "C2", "C3"] and df["C2"].tolist() == ["b", "x"]
