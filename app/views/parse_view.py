@@ -2,11 +2,14 @@
 
 `ParseSetupState` holds the edits over an engine `ParseSetup` (a changed separator or header re-asks the engine
 for a fresh preview, keeping type edits); the view shows one row per column (index, name, type selector, skip,
-the first preview values across, as Flow transposes it) in a paged Tabulator with a name search in its header.
-Parse writes a parseFiles call with the options that differ from a fresh guess.
+the first preview values across, as Flow transposes it) in a paged Tabulator with a name search in its header,
+and below it the first rows as Parse would read them with the current edits (the engine's parse_preview), or the
+engine's reason why they cannot be read (a short row: the fill_short_rows option). Parse writes a parseFiles
+call with the options that differ from a fresh guess.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +23,7 @@ TYPES = ["int", "real", "enum", "string", "time", "uuid"]
 SEPARATORS = {",": "comma ','", "\t": "tab '\\t'", ";": "semicolon ';'", "|": "pipe '|'", " ": "space ' '",
               ":": "colon ':'"}
 PREVIEW_VALUES = 9  # preview values shown across, as in Flow
+PREVIEW_ROWS = 10  # rows of the per-row preview
 
 
 def _engine():
@@ -49,7 +53,10 @@ class ParseSetupState(param.Parameterized):
     destination_frame = param.String(doc="Name of the frame to create.")
     separator = param.Selector(default=",", objects=list(SEPARATORS), doc="Field separator.")
     header = param.Boolean(default=True, doc="First row contains column names.")
+    fill_short_rows = param.Boolean(default=False, doc="Fill rows with too few fields with NA (H2O's option).")
     columns = param.DataFrame(doc="One row per column: index, name, type, skip, then preview values.")
+    rows = param.DataFrame(doc="The first rows as Parse would read them with the current edits.")
+    rows_error = param.String(default="", doc="Why the first rows cannot be read with the current edits.")
     error = param.String(default="")
 
     def __init__(self, setup, paths_text=None, **params):
@@ -59,7 +66,9 @@ class ParseSetupState(param.Parameterized):
         objects = list(SEPARATORS) + ([setup.separator] if setup.separator not in SEPARATORS else [])
         self.param.separator.objects = objects
         super().__init__(destination_frame=default_destination(self.paths_text), separator=setup.separator,
-                         header=bool(setup.header), columns=self._table(setup), **params)
+                         header=bool(setup.header), fill_short_rows=bool(setup.fill_short_rows),
+                         columns=self._table(setup), **params)
+        self.update_rows()
 
     @staticmethod
     def _table(setup, types=None) -> pd.DataFrame:
@@ -81,13 +90,30 @@ class ParseSetupState(param.Parameterized):
         edited = dict(zip(self.columns["name"], self.columns["type"]))
         try:
             setup = _engine().parse_setup(list(self.setup.paths), separator=self.separator, header=self.header,
-                                          limits=self.setup.limits)
+                                          fill_short_rows=self.fill_short_rows, limits=self.setup.limits)
         except Exception as e:  # shown in the form: a bad separator must not break the cell
             self.error = str(e)
             return
         self.error = ""
         self.setup = setup
         self.columns = self._table(setup, types={n: t for n, t in edited.items() if n in setup.column_names})
+
+    @param.depends("columns", "fill_short_rows", watch=True)
+    def update_rows(self):
+        """The per-row preview for the current edits (names, types, skips, fill_short_rows)."""
+        df = self.columns
+        setup = copy.copy(self.setup)
+        setup.column_names = df["name"].tolist()
+        setup.column_types = dict(zip(setup.column_names, df["type"]))
+        setup.skip_columns = [n for n, skip in zip(setup.column_names, df["skip"]) if skip]
+        setup.fill_short_rows = self.fill_short_rows
+        try:
+            rows = _engine().parse_preview(setup, rows=PREVIEW_ROWS)
+        except _engine().DeepbrookError as e:  # the engine's reason, shown in the form (e.g. a short row)
+            self.param.update(rows=pd.DataFrame(), rows_error=str(e))
+            return
+        shown = rows.astype(object).where(rows.notna(), "")
+        self.param.update(rows=shown.map(lambda v: v if isinstance(v, (int, float)) else str(v)), rows_error="")
 
     def set_type(self, column, t):
         if t not in TYPES and t != "numeric":
@@ -107,6 +133,8 @@ class ParseSetupState(param.Parameterized):
         df, guess = self.columns, self.setup
         opts = {"paths": self.paths_text, "destination_frame": self.destination_frame,
                 "separator": self.separator, "header": self.header}
+        if self.fill_short_rows:
+            opts["fill_short_rows"] = True
         names = df["name"].tolist()
         if names != list(guess.column_names):
             opts["column_names"] = names
@@ -142,9 +170,25 @@ class ParseSetupView(pn.viewable.Viewer):
                                              css_classes=test_id("parse-type-choice"))
 
         s.param.watch(self._columns_changed, "columns")
+        # Flow's preview rows: fields by position (a column name may hold a '.', which Tabulator reads as a path)
+        value, titles = self._rows_value(s.rows)
+        self.rows = pn.widgets.Tabulator(value, titles=titles, show_index=False, disabled=True,
+                                         selectable=False, sizing_mode="stretch_width", layout="fit_data_table",
+                                         css_classes=test_id("parse-rows"))
+        s.param.watch(self._rows_changed, "rows")
         self.preview = safe.Markdown(self._preview_text(), css_classes=test_id("parse-call"), margin=(0, 5))
         s.param.watch(lambda e: setattr(self.preview, "object", self._preview_text()),
                       ["columns", "destination_frame", "separator", "header"])
+
+    @staticmethod
+    def _rows_value(df):
+        """(value, titles) for the rows table: fields c0, c1, ... titled with the column names."""
+        fields = [f"c{i}" for i in range(df.shape[1])]
+        return df.set_axis(fields, axis=1), dict(zip(fields, map(str, df.columns)))
+
+    def _rows_changed(self, event):
+        value, titles = self._rows_value(event.new)
+        self.rows.param.update(value=value, titles=titles)
 
     def _preview_text(self):
         """The call Parse will write, kept current so users (and tests) see what the edits amount to."""
@@ -174,6 +218,8 @@ class ParseSetupView(pn.viewable.Viewer):
         s = self.state
         err = error_alert(s.error, "parse-error")
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
+        rows_err = error_alert(s.rows_error, "parse-rows-error")
+        s.param.watch(lambda e: rows_err.param.update(object=e.new, visible=bool(e.new)), "rows_error")
         sources = safe.Markdown("**Sources:** " + ", ".join(f"`{p}`" for p in s.paths_text), margin=(0, 5))
         return pn.Column(
             title("Setup Parse", "⚙"), sources, warning_alert(s.setup.warnings, "parse-warnings"),
@@ -182,10 +228,14 @@ class ParseSetupView(pn.viewable.Viewer):
                        SEPARATORS.get(k, repr(k)): k for k in s.param.separator.objects},
                        css_classes=test_id("parse-separator")),
                    pn.widgets.Checkbox.from_param(s.param.header, name="First row contains column names",
-                                                  css_classes=test_id("parse-header"))),
+                                                  css_classes=test_id("parse-header")),
+                   pn.widgets.Checkbox.from_param(s.param.fill_short_rows, name="Fill short rows with NA",
+                                                  css_classes=test_id("parse-fill-short-rows"))),
             err, safe.Markdown("**Edit column names and types**", margin=(0, 5)), self.table,
             pn.Row(self.type_column, self.type_choice, button("Set type", "parse-set-type", self.set_type),
                    align="end"),
+            safe.Markdown(f"**Preview: the first {PREVIEW_ROWS} rows as Parse reads them**", margin=(0, 5)),
+            rows_err, self.rows,
             self.preview, button("Parse", "parse-button", self.parse, color="primary"),
             css_classes=test_id("parse-setup"), sizing_mode="stretch_width")
 
