@@ -16,7 +16,7 @@ from .limits import DEFAULT_LIMITS, CountingReader, ReadLimits
 SAMPLE_BYTES = 1 << 20
 SPREAD_CHUNKS = 16  # H2O guesses types from a sample spread over the file, not only its first lines
 SPREAD_BYTES = 64 << 10
-SPREAD_SCAN = 64 << 20  # compressed data is read (not seeked) at most this far for the spread sample
+SPREAD_SCAN = 16 << 20  # compressed data is read (not seeked) at most this far for the spread sample
 _OLE2 = b"\xd0\xcf\x11\xe0"  # Microsoft compound file: an .xls workbook
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"),
           (b"\x28\xb5\x2f\xfd", "zstd"))
