@@ -133,8 +133,6 @@ class ParseSetupState(param.Parameterized):
         df, guess = self.columns, self.setup
         opts = {"paths": self.paths_text, "destination_frame": self.destination_frame,
                 "separator": self.separator, "header": self.header}
-        if self.fill_short_rows:
-            opts["fill_short_rows"] = True
         names = df["name"].tolist()
         if names != list(guess.column_names):
             opts["column_names"] = names
@@ -145,6 +143,8 @@ class ParseSetupState(param.Parameterized):
         skip = [n for n, s in zip(names, df["skip"]) if s]
         if skip:
             opts["skip_columns"] = skip
+        if self.fill_short_rows:
+            opts["fill_short_rows"] = True
         return opts
 
     def call(self) -> str:
@@ -178,7 +178,7 @@ class ParseSetupView(pn.viewable.Viewer):
         s.param.watch(self._rows_changed, "rows")
         self.preview = safe.Markdown(self._preview_text(), css_classes=test_id("parse-call"), margin=(0, 5))
         s.param.watch(lambda e: setattr(self.preview, "object", self._preview_text()),
-                      ["columns", "destination_frame", "separator", "header"])
+                      ["columns", "destination_frame", "separator", "header", "fill_short_rows"])
 
     @staticmethod
     def _rows_value(df):

@@ -35,6 +35,7 @@ def test_short_and_long_rows_hint_and_fill_short_rows(ctx, app):
     assert s.rows.empty
     s.fill_short_rows = True
     assert s.rows_error == "" and s.rows["a"].tolist() == [1, 4, 7] and s.rows["c"].tolist() == [3, "", 9]
+    assert "fill_short_rows: true" in view.preview.object  # the call shown updates with the box
     view.parse()
     assert ctx.calls[-1].endswith("fill_short_rows: true")
     assert app.workspace.get("short.hex").nrows == 3
