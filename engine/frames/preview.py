@@ -13,8 +13,8 @@ def parse_preview(setup, rows=PREVIEW_ROWS):
     if setup.stale:
         setup = setup.refresh()
     if setup.file_type != "csv":  # whole-table formats: the setup's own preview of the stored values
-        keep = [n for _, n, _, k in setup.resolved_columns() if k]
-        return setup.preview[[c for c in keep if c in setup.preview.columns]].head(rows)
+        keep = [(i, n) for i, n, _, k in setup.resolved_columns() if k and i < setup.preview.shape[1]]
+        return setup.preview.iloc[:rows, [i for i, _ in keep]].set_axis([n for _, n in keep], axis=1)
     setup = copy.copy(setup)
     setup.warnings = []  # the caller's setup collects no warnings from a preview
     src = setup.sources[0]

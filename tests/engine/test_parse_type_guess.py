@@ -99,3 +99,16 @@ def test_parse_preview_is_the_first_rows_as_parse_reads_them(tmp_path):
     s.header = False  # an edited header re-reads the columns: the old header line is the first row
     df = parse_preview(s, rows=2)
     assert list(df.columns) == ["C1", "C2", "C3"] and df["C2"].tolist() == ["b", "x"]
+
+
+def test_parse_preview_of_parquet_follows_renames_and_skips(tmp_path):
+    import pyarrow.parquet as pq
+
+    from deepbrook.engine import parse_preview
+
+    pq.write_table(pa.table({"a": [1, 2, 3], "b": ["x", "y", "z"], "c": [0.5, 1.5, 2.5]}), tmp_path / "t.parquet")
+    s = parse_setup(tmp_path / "t.parquet")
+    s.column_names = ["A", "b", "c"]
+    s.skip_columns = ["b"]
+    df = parse_preview(s, rows=2)
+    assert list(df.columns) == ["A", "c"] and df["A"].tolist() == [1, 2] and df["c"].tolist() == [0.5, 1.5]
