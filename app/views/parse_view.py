@@ -110,7 +110,10 @@ class ParseSetupState(param.Parameterized):
         try:
             rows = _engine().parse_preview(setup, rows=PREVIEW_ROWS)
         except _engine().DeepbrookError as e:  # the engine's reason, shown in the form (e.g. a short row)
-            self.param.update(rows=pd.DataFrame(), rows_error=str(e))
+            text = str(e)
+            for path, shown in zip(map(str, self.setup.paths), self.paths_text):
+                text = text.replace(path, shown)  # as the user wrote it, not the server's folders
+            self.param.update(rows=pd.DataFrame(), rows_error=text)
             return
         shown = rows.astype(object).where(rows.notna(), "")
         self.param.update(rows=shown.map(lambda v: v if isinstance(v, (int, float)) else str(v)), rows_error="")
@@ -220,6 +223,8 @@ class ParseSetupView(pn.viewable.Viewer):
         s.param.watch(lambda e: err.param.update(object=e.new, visible=bool(e.new)), "error")
         rows_err = error_alert(s.rows_error, "parse-rows-error")
         s.param.watch(lambda e: rows_err.param.update(object=e.new, visible=bool(e.new)), "rows_error")
+        self.rows.visible = not s.rows_error
+        s.param.watch(lambda e: setattr(self.rows, "visible", not e.new), "rows_error")
         sources = safe.Markdown("**Sources:** " + ", ".join(f"`{p}`" for p in s.paths_text), margin=(0, 5))
         return pn.Column(
             title("Setup Parse", "⚙"), sources, warning_alert(s.setup.warnings, "parse-warnings"),

@@ -32,9 +32,10 @@ def test_short_and_long_rows_hint_and_fill_short_rows(ctx, app):
     view = _setup_view(ctx, app, "short.csv", "a,b,c\n1,2,3\n4,5\n7,8,9\n")
     s = view.state
     assert "line 3 has too few fields" in s.rows_error and "fill_short_rows=True" in s.rows_error
-    assert s.rows.empty
+    assert s.rows_error.startswith("short.csv: ")  # the path as written, not the server's folder
+    assert s.rows.empty and not view.rows.visible  # the reason, not an empty table
     s.fill_short_rows = True
-    assert s.rows_error == "" and s.rows["a"].tolist() == [1, 4, 7] and s.rows["c"].tolist() == [3, "", 9]
+    assert view.rows.visible and s.rows_error == "" and s.rows["a"].tolist() == [1, 4, 7] and s.rows["c"].tolist() == [3, "", 9]
     assert "fill_short_rows: true" in view.preview.object  # the call shown updates with the box
     view.parse()
     assert ctx.calls[-1].endswith("fill_short_rows: true")
