@@ -16,6 +16,8 @@ ensure_venv() {  # $1: extras, e.g. "" or "test,distributed,jupyter"
   stamp="$VENV/.deepbrook-installed-$(cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)-${extras//,/_}"
   if [ ! -f "$stamp" ]; then
     "$VENV/bin/python" -m pip install -q -c constraints.txt -e "$spec"
+    # compile the training kernels now, once per install, so the first model does not wait for numba
+    "$VENV/bin/deepbrook" warmup
     touch "$stamp"
   fi
 }
