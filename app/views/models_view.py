@@ -6,6 +6,7 @@ import pandas as pd
 import panel as pn
 
 from ._common import button, run_routine, test_id, title
+from .confirm import ConfirmButton
 
 INFO_COLUMNS = ["key", "algorithm", "training_frame", "response_column"]
 
@@ -74,6 +75,10 @@ class ModelsView(pn.viewable.Viewer):
         if event.column == "key":
             run_routine(self.ctx, "getModel", self.table.value.iloc[event.row]["key"])
 
+    def _delete_question(self):
+        keys = self.selected()
+        return f"Delete {len(keys)} model(s): {', '.join(keys)}? This cannot be undone." if keys else None
+
     def _compare(self):
         keys = self.selected()
         if len(keys) >= 2:  # Flow offers Compare for two or more checked models
@@ -90,8 +95,8 @@ class ModelsView(pn.viewable.Viewer):
             pn.Row(button("View", "models-view", each(lambda k: run_routine(ctx, "getModel", k))),
                    button("Compare", "models-compare", self._compare),
                    button("Predict...", "models-predict", each(lambda k: run_routine(ctx, "predict", model=k))),
-                   button("Delete selected", "models-delete", each(lambda k: run_routine(ctx, "deleteModel", k)),
-                          color="danger"),
+                   ConfirmButton("Delete selected", "models-delete", self._delete_question,
+                                 each(lambda k: run_routine(ctx, "deleteModel", k))),
                    button("Build a model...", "models-build", lambda: run_routine(ctx, "buildModel", "deeplearning")),
                    button("Import a model...", "models-import", lambda: run_routine(ctx, "importModel"))),
             css_classes=test_id("models-view"), sizing_mode="stretch_width")

@@ -154,6 +154,16 @@ def test_lists_and_assist_write_routines(ctx, app, model):
     assert list(models.table.value["key"]) == ["dl1"]
     models.table.selection = [0]
     assert models.selected() == ["dl1"]
+    pn.panel(models).get_root()
+    delete = next(o for o in models.__panel__().objects[2].objects if isinstance(o, ConfirmButton))
+    delete.button.clicks += 1  # asks first, as Flow: nothing is deleted until Yes
+    assert ctx.calls == [] and delete.box.visible and "Delete 1 model(s): dl1?" in delete.text.object
+    delete.no.clicks += 1
+    assert ctx.calls == [] and not delete.box.visible
+    delete.button.clicks += 1
+    delete.yes.clicks += 1
+    assert ctx.calls == ['deleteModel "dl1"']
+    ctx.calls = []
     jobs = views.jobs_view(ctx)
     assert "dl1" in set(jobs.table.value["destination"]) and jobs.tick() is False  # nothing running: stop polling
     for row in views.assist_view(ctx).objects[1:]:
