@@ -21,6 +21,7 @@ from .routines import help_table
 
 STATIC = Path(__file__).parent / "static"
 CELL_CSS = (STATIC / "notebook.css").read_text()
+WIDE_CSS = (STATIC / "wide.css").read_text()
 EDITOR_CSS = """
 .bk-input { font-family: "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px;
             line-height: 1.45; background: #fbfbfb; field-sizing: content; min-height: 2.2em; max-height: 40em;
@@ -184,7 +185,7 @@ class NotebookView(pn.viewable.Viewer):
         rows = "\n".join(f"| `{u}` | {d} |" for _g, u, d in help_table())
         help_md = safe.Markdown(f"### Routines\n| routine | what it does |\n|---|---|\n{rows}\n\n"
                                    f"### Keyboard\n{KEYS_HELP}", sizing_mode="stretch_width",
-                                   css_classes=["db-help"])
+                                   css_classes=["db-help"], stylesheets=[WIDE_CSS])
         tabs = pn.Tabs(("Outline", self.outline), ("Notebooks", self.notebooks_list), ("Help", help_md),
                        sizing_mode="stretch_width", css_classes=["db-sidebar"])
         tabs.param.watch(lambda e: self._refresh_saved() if e.new == 1 else None, "active")  # another tab may save

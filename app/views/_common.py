@@ -43,6 +43,12 @@ def button(label: str, tid: str, on_click, color="default", **kw) -> pn.widgets.
     return b
 
 
+def action_bar(*objects, **params) -> pn.FlexBox:
+    """A row of buttons, plots or form parts that wraps onto the next line when the page is narrow: a plain Row
+    runs past the cell's right edge, where nothing can be scrolled to (#18, 1024 px pages)."""
+    return pn.FlexBox(*objects, flex_wrap="wrap", align_items="flex-start", **params)
+
+
 def routine_button(ctx, label: str, tid: str, name, *args, color="default", **kwargs) -> pn.widgets.Button:
     """A button that runs one fixed routine call (View, Delete, Cancel...)."""
     return button(label, tid, lambda: run_routine(ctx, name, *args, **kwargs), color=color)

@@ -9,7 +9,7 @@ import panel as pn
 import param
 
 from .. import safe_html as safe
-from ._common import button, format_call, test_id, title
+from ._common import action_bar, button, format_call, test_id, title
 from .builder_form import CHOOSE, GROUP_ORDER, GROUP_TITLES, ModelBuilderForm
 from .columns_picker import ColumnsPickerView
 from .grid_settings import CHOICE_KINDS, GridSettings, grid_text
@@ -105,7 +105,7 @@ class ModelBuilderView(pn.viewable.Viewer):
                                 visible=bool(field.message), css_classes=test_id(f"message-{name}"),
                                 margin=(0, 5), width=300)
         editor = pn.Column(self.widget(name), message, width=310)  # help and GRID? line up whatever the widget
-        row = pn.Row(label, editor, help_text, css_classes=test_id(f"row-{name}"), visible=not field.hidden)
+        row = action_bar(label, editor, help_text, css_classes=test_id(f"row-{name}"), visible=not field.hidden)
         if field.gridable:
             row.append(self._grid_box(name, editor))
 

@@ -12,7 +12,7 @@ import panel as pn
 import param
 
 from .. import safe_html as safe
-from ._common import button, test_id
+from ._common import action_bar, button, test_id
 
 COLUMNS = ["name", "type", "missing"]
 
@@ -138,5 +138,5 @@ class ColumnsPickerView(pn.viewable.Viewer):
     def __panel__(self):
         buttons = pn.Row(button("All", "columns-all", self.picker.select_all, width=70),
                          button("None", "columns-none", self.picker.select_none, width=70))
-        return pn.Column(self.search, self.table, pn.Row(buttons, self.min_missing), self.caption,
+        return pn.Column(self.search, self.table, action_bar(buttons, self.min_missing), self.caption,
                          css_classes=test_id("columns-picker"), sizing_mode="stretch_width")

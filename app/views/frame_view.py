@@ -8,7 +8,7 @@ import param
 from deepbrook.engine import DeepbrookError
 
 from .. import safe_html as safe
-from ._common import (button, format_bytes, key_value_table, routine_button, run_routine, test_id, title,
+from ._common import (action_bar, button, format_bytes, key_value_table, routine_button, run_routine, test_id, title,
                       warning_alert)
 from .confirm import ConfirmButton
 from .frame_info import domain_counts, histogram, summary_table
@@ -101,7 +101,7 @@ class FrameSummaryView(pn.viewable.Viewer):
 
     def actions(self):
         ctx, name = self.ctx, self.frame.name
-        return pn.Row(
+        return action_bar(
             routine_button(ctx, "View Data", "frame-view-data", "getFrameData", name),
             routine_button(ctx, "Split...", "frame-split", "splitFrame", name),
             routine_button(ctx, "Build Model...", "frame-build", "buildModel", "deeplearning",

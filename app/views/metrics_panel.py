@@ -9,7 +9,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource
 
 from .. import safe_html as safe
-from ._common import test_id
+from ._common import action_bar, test_id
 from .plots import gains_lift_figure, roc_figure
 
 TABLE_TITLES = {"confusion_matrix": "Confusion Matrix (Act/Pred)", "max_criteria": "Maximum Metrics",
@@ -87,7 +87,7 @@ def metrics_panel(metrics, split: str) -> pn.Column:
     body = [safe.Markdown(f"**{metrics.category}** {getattr(metrics, 'description', '')}", margin=(0, 5)),
             _table(scalars_table(metrics), f"{tid}-scalars")]
     if plots:
-        body.append(pn.Row(*plots))
+        body.append(action_bar(*plots))
     for name in ("confusion_matrix", "max_criteria", "gains_lift", "hit_ratios", "thresholds"):
         if tables.get(name) is not None:
             table = whole_counts(tables[name]) if name == "confusion_matrix" else tables[name]

@@ -16,7 +16,7 @@ import panel as pn
 import param
 
 from .. import safe_html as safe
-from ._common import routine_button, run_routine, test_id, title
+from ._common import action_bar, routine_button, run_routine, test_id, title
 from .confirm import ConfirmButton
 from .cv_panel import cv_card
 from .job_view import JobState, job_model_key
@@ -207,7 +207,7 @@ class ModelView(pn.viewable.Viewer):
                                lambda: run_routine(self.ctx, "deleteModel", key))
         download = pn.widgets.FileDownload(callback=self._download, filename=str(key), label="Download model",
                                            css_classes=test_id("model-download"), button_type="default")
-        return pn.Row(predict, download, delete)
+        return action_bar(predict, download, delete)
 
     def __panel__(self):
         s = self.state
@@ -229,7 +229,8 @@ class ModelView(pn.viewable.Viewer):
             pn.Card(self.layers, title="Status of neuron layers", sizing_mode="stretch_width",
                     css_classes=test_id("card-layers")),
             self.metrics,
-            pn.Card(self.history_table, title="Scoring history table", collapsed=True, sizing_mode="stretch_width"),
+            pn.Card(self.history_table, title="Scoring history table", collapsed=True, sizing_mode="stretch_width",
+                    css_classes=test_id("card-scoring-table")),
             css_classes=test_id("model-view"), sizing_mode="stretch_width")
 
 

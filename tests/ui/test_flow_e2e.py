@@ -6,19 +6,16 @@ predict -> save, reload, open, Run All; plus cancelling a long job and two brows
 Every wait is on page state (expect / wait_for_function), never a fixed sleep.
 """
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 import ui_helpers
-from ui_helpers import LONG_WAIT, cell, cells, click, code_of, open_app
+from ui_helpers import LONG_WAIT, cell, cells, click, code_of, open_app, save_screenshot
 from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
 
 pytestmark = pytest.mark.ui
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "assets" / "screenshot-model-view.png"
 FRAME = "prostate_e2e.hex"
 
 # Largest point count of the streamed scoring-history sources on the page (BokehJS models, by name).
@@ -52,18 +49,6 @@ def retry_until(action, assertion, *args, attempts=3):
         except AssertionError:
             if attempt == attempts - 1:
                 raise
-
-
-def take_screenshot(page, locator):
-    """The README's picture of the model view: a viewport tall enough that every plot is laid out and drawn."""
-    size = page.viewport_size
-    box = locator.bounding_box()
-    page.set_viewport_size({"width": size["width"], "height": int(box["height"]) + 200})
-    locator.scroll_into_view_if_needed()
-    expect(locator.locator(".db-card-varimp")).to_be_visible()
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    locator.screenshot(path=str(SCREENSHOT))
-    page.set_viewport_size(size)
 
 
 def test_flow_end_to_end(page, server):
@@ -100,6 +85,8 @@ def test_flow_end_to_end(page, server):
     expect(summary).to_contain_text(FRAME)
     assert 'column_types: {CAPSULE: "enum"}' in code_of(page, i + 3)
     expect(summary.locator(".db-frame-columns .tabulator-row", has_text="CAPSULE")).to_contain_text("enum")
+    save_screenshot(page, cell(page, i + 3), "screenshot-frame-summary.png",
+                    ready=summary.locator(".db-frame-column-detail"))
 
     # -- the form refuses a build without a response and writes no cell
     click(summary.locator(".db-frame-build"))
@@ -156,7 +143,7 @@ def test_flow_end_to_end(page, server):
     expect(model.locator(".db-layers")).to_contain_text("Softmax")
     expect(model.locator(".db-card-training-metrics")).to_have_count(1)
     assert page.evaluate(SCORING_POINTS) > before + 3
-    take_screenshot(page, model)
+    save_screenshot(page, model, "screenshot-model-view.png", ready=model.locator(".db-card-varimp"))
 
     # -- predict on the frame (it holds the response: metrics too)
     click(model.locator(".db-model-predict"))

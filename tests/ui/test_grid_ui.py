@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from ui_helpers import patient_expect  # noqa: F401  (autouse: 30 s assertions)
-from ui_helpers import LONG_WAIT, add_cell, build_model, cell, cells, click, code_of, open_app, source_column
+from ui_helpers import (LONG_WAIT, add_cell, build_model, cell, cells, click, code_of, open_app, save_screenshot,
+                        source_column)
 
 pytestmark = pytest.mark.ui
 
@@ -92,6 +93,7 @@ def test_get_models_compares_the_checked_models(page, server):
     before = source_column(page, "db-compare-source-cmp_a", "train")
     assert before and sum(math.isfinite(v) for v in before) >= 2   # both histories overlaid on one plot
     assert any(math.isfinite(v) for v in source_column(page, "db-compare-source-cmp_b", "train"))
+    save_screenshot(page, cell(page, i + 1), "screenshot-compare-view.png")
     compare.locator(".db-compare-metric select").select_option("mae")
     page.wait_for_function(
         """([before]) => { for (const doc of window.Bokeh.documents) for (const m of doc.all_models)
