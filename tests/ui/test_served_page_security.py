@@ -92,9 +92,11 @@ def test_a_notebook_with_hostile_markdown_runs_no_script(app_page, tmp_path):
     expect(outputs.locator("a.js-link, a", has_text="details")).to_have_count(1)  # the link text stays
     images = outputs.locator("img")
     expect(images).to_have_count(2)
-    # every image has finished (loaded or failed), so an onerror handler would have been queued by now
+    # wait until every image has finished (loaded or failed: on a loaded machine that can take a while), then one
+    # more task, so an onerror handler would have been queued and run by now
+    page.wait_for_function("() => [...document.querySelectorAll('.db-md-output img')].every(img => img.complete)",
+                           timeout=60_000)
     page.wait_for_function("() => new Promise(r => setTimeout(() => r(true), 0))")
-    assert all(images.nth(i).evaluate("img => img.complete") for i in range(images.count()))
     assert page.evaluate("typeof window.__pwned") == "undefined"
     marker.locator("a", has_text="details").click()
     assert page.evaluate("typeof window.__pwned") == "undefined"
