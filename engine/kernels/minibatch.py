@@ -258,17 +258,26 @@ def _update_chunk(W, S_w, lay, hyp, opt, Gw, parts, g0, row_k, row_j, first, las
         width = _width(lay, k)
         lo = lay[k, L_W_OFF] + row_j[i] * width
         gi = lo - g0
-        nz = False
-        for u in range(width):
-            s = Gw[0, gi + u]
-            for t in range(1, parts):
-                s += Gw[t, gi + u]
-            g[u] = s
-            nz |= s != np.float32(0.0)  # no short-circuit: the loop stays vectorized
-        if fast and not nz:
-            continue
+        if parts == 1:  # the part's own buffer (no copy)
+            gr = Gw[0, gi:gi + width]
+        else:  # one pass per part: a loop over parts inside the unit loop does not vectorize (4x slower)
+            gr = g[:width]
+            g0r = Gw[0, gi:gi + width]
+            g1r = Gw[1, gi:gi + width]
+            for u in range(width):
+                gr[u] = g0r[u] + g1r[u]
+            for t in range(2, parts):
+                gt = Gw[t, gi:gi + width]
+                for u in range(width):
+                    gr[u] += gt[u]
+        if fast:
+            nz = False
+            for u in range(width):
+                nz |= gr[u] != np.float32(0.0)  # no short-circuit: the loop stays vectorized
+            if not nz:
+                continue
         boff = lay[k, L_B_OFF]
-        update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], 1.0, g[:width], hyp, opt,
+        update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], 1.0, gr, hyp, opt,
                    rates[k], m, g2[boff:boff + width])
 
 
