@@ -109,10 +109,13 @@ class ThreadChooser:
         return self.PROBE_SHARE
 
     def record(self, threads, samples_per_s):
+        """A new measurement: the first two replace, later ones average, except a collapse (under half the
+        estimate), which replaces at once: averaged, a 2-thread BLAS that fell from 77k to 15k samples/s when
+        another process took a core still looked faster than one thread and got a full chunk at 4k samples/s."""
         old = self.speed[threads]
         self.seen[threads] += 1
-        self.speed[threads] = samples_per_s if self.seen[threads] <= 2 or old is None else \
-            0.5 * (old + samples_per_s)
+        fresh = self.seen[threads] <= 2 or old is None or samples_per_s < 0.5 * old
+        self.speed[threads] = samples_per_s if fresh else 0.5 * (old + samples_per_s)
 
 
 class _NoScorer:
@@ -232,14 +235,22 @@ class Trainer:
         Mini-batches: an option's first chunk is ``_PROBE_BATCHES`` batches. Its measurement is replaced by the
         next one anyway, and on a busy machine a multi-threaded BLAS can run 5-10x slower than one thread
         (measured: 3.3 vs 26 GFLOP/s at load 16 on 2 cores), so a full-size first chunk of that option cost
-        a third of a batch-256 MNIST epoch."""
+        a third of a batch-256 MNIST epoch. The second chunk of an option that measured slower than another is
+        at most twice that: its first turn also pays the threads' wake-up, so a collapsed 2-thread BLAS can look
+        5x faster than it is (measured at load 2.7: 26k samples/s, then 1,488 rows at 8.7k, 0.17 s)."""
         mb = max(1, self.hyper.mini_batch_size)
-        if mb > 1 and len(self.chooser.options) > 1 and self.chooser.seen.get(threads, 1) == 0:
+        probing = mb > 1 and len(self.chooser.options) > 1
+        seen = self.chooser.seen.get(threads, 2)
+        if probing and seen == 0:
             return _PROBE_BATCHES * mb
         speed = self.chooser.speed.get(threads) or self.speed
         if speed is None:
             return _FIRST_CHUNK_ROWS
-        return max(mb, int(speed * CHUNK_SECONDS * self.chooser.share(threads)) // mb * mb)
+        share = self.chooser.share(threads)
+        rows = max(mb, int(speed * CHUNK_SECONDS * share) // mb * mb)
+        if probing and seen == 1 and share < 1.0:
+            rows = min(rows, 2 * _PROBE_BATCHES * mb)
+        return rows
 
     # ------------------------------------------------------------------ loop
     def run(self):

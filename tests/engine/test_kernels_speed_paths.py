@@ -65,6 +65,9 @@ def test_thread_chooser_probes_each_option_then_runs_the_fastest():
         c.record(t, speeds[t])
     assert c.next() == 2
     assert c.share(2) == 1.0 and c.share(1) == ThreadChooser.PROBE_SHARE
+    speeds[2] = 1000.0                                 # a collapse is believed at once, not averaged away
+    c.record(2, speeds[2])
+    assert c.speed[2] == 1000.0 and c.next() == 1
     assert ThreadChooser([1]).next() == 1
     fresh = ThreadChooser([2, 1])
     assert fresh.share(2) == 1.0
@@ -90,6 +93,13 @@ def test_minibatch_first_chunk_of_each_thread_option_is_short():
     trainer.speed = 1000.0
     assert trainer.chunk_rows(1) == _PROBE_BATCHES * 32        # the other option's first turn is short too
     assert trainer.chunk_rows(2) == 1000 * 0.25 // 32 * 32     # a measured option: about CHUNK_SECONDS
+    fast = Trainer(net, design, Hyper(loss=H.CROSSENTROPY, mini_batch_size=32), threads=None)
+    fast.chooser = ThreadChooser([2, 1])
+    fast.chooser.record(2, 100_000.0)
+    fast.chooser.record(1, 400_000.0)
+    # the second turn of the slower option stays short (its first turn's speed may be far from the truth) ...
+    assert fast.chunk_rows(2) == 2 * _PROBE_BATCHES * 32
+    assert fast.chunk_rows(1) == 400_000 * 0.25 // 32 * 32     # ... the faster one runs a full chunk
     one_row = Trainer(net, design, Hyper(loss=H.CROSSENTROPY), threads=None)
     one_row.chooser = ThreadChooser([2, 1])
     assert one_row.chunk_rows(2) == 2000                        # one row per update: unchanged
