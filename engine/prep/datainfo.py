@@ -19,7 +19,7 @@ from .design import Design
 from .fitting import encode_columns, enum_key, numeric_transform, param, select_predictors
 from .hashing import hash_slots
 from .inputs import CatInput, NumInput, raw_numeric, source_codes
-from .memory import filled_soon
+from .memory import filled_soon, prefault
 from .sources import codes_in_domain, is_missing, numeric_values
 from .stats import column_stats, safe_inverse
 
@@ -331,6 +331,8 @@ class DataInfo:
         blocks = [np.empty((min(_COLUMN_BLOCK, self.p_num), min(m, _ROW_CHUNK)), np.float32) for _ in range(parts)]
 
         def fill(part, j0, sources):
+            if j0 == 0:
+                prefault(num[bounds[part]:bounds[part + 1]])  # this part's pages, in parallel with the others
             for r0 in range(bounds[part], bounds[part + 1], _ROW_CHUNK):
                 r1 = min(bounds[part + 1], r0 + _ROW_CHUNK)
                 cols = blocks[part][:len(sources), :r1 - r0]
