@@ -353,3 +353,19 @@ def test_design_fill_in_parts_matches_one_part():
         assert num.shape == expected.shape
         assert np.allclose(num, expected, rtol=1e-6, atol=1e-6)
         assert np.array_equal(num, designs[0])
+
+
+def test_prefault_maps_a_rows_pages_without_touching_their_values():
+    # each design-fill thread maps the pages of its own rows (prep/memory.py); data already written stays as is,
+    # including on the page a neighbour's rows share
+    from deepbrook.engine.prep.memory import PREFAULT_BYTES, filled_soon, prefault
+    rows = 2 * PREFAULT_BYTES // (4 * 717) + 1000
+    a = filled_soon((rows, 717), np.float32)
+    a[:10] = 7.0
+    half = rows // 2
+    prefault(a[3:half])       # starts and ends inside pages
+    prefault(a[half:])
+    a[half:] = 2.0
+    a[10:half] = 1.0
+    assert (a[:10] == 7.0).all() and (a[10:half] == 1.0).all() and (a[half:] == 2.0).all()
+    prefault(np.zeros(10, np.float32))  # small arrays: nothing to do
