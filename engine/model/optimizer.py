@@ -217,9 +217,11 @@ def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, thre
         # a batch never holds more rows than are given: the buffers are sized by it (10**9 would not fit memory)
         batch = int(min(hyper.mini_batch_size, max(1, rows.shape[0])))
         # Threads go to BLAS (one sgemm per layer and direction); the elementwise work stays on one numba thread.
-        # Measured on MNIST [200,200], batch 256, 2 cores: 110-118k samples/s this way vs 80k for the
-        # data-parallel variant (one part of the batch per numba thread, single-threaded BLAS) and 75-87k for
-        # one thread in all. ``MINIBATCH_DATA_PARALLEL`` switches to the data-parallel variant.
+        # Measured on MNIST [200,200], batch 256, 2 idle cores: 130-143k samples/s this way (112-118 GFLOP/s, the
+        # same products in NumPy: 174-177) vs 86-92k for the data-parallel variant (one part of the batch per
+        # numba thread, single-threaded BLAS) and 93-95k for one thread in all; with another process on a core
+        # the 2-thread BLAS collapses to 3-10k (the trainer's ThreadChooser then runs one thread).
+        # ``MINIBATCH_DATA_PARALLEL`` switches to the data-parallel variant.
         with blas_threads(n_threads):
             if MINIBATCH_DATA_PARALLEL and n_threads > 1:
                 with blas_threads(1):
