@@ -10,16 +10,18 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import overload
 
 from .. import config
 from .activations import derivative
 from .hyper import (H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SPARSITY_BETA, L_A_OFF,
-                    L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, O_ADAPTIVE, RECTIFIER,
-                    O_AUTOENCODER, O_FAST_MODE, O_LOSS, O_MOMENTUM, O_NESTEROV, SOFTMAX)
+                    L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, O_AUTOENCODER,
+                    O_FAST_MODE, O_LOSS, RECTIFIER, RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_MOMENTUM, RULE_NESTEROV,
+                    SOFTMAX)
 from .forward import axpy
 from .losses import linear_gradient, softmax_gradient
-from .updates import (adadelta_bias, adadelta_row, adadelta_row_then_forward, add_square_sums, learning_rate,
-                      max_w2_rescale, momentum_at, momentum_row, sgd_row)
+from .updates import (adadelta_bias, adadelta_plain, adadelta_row_then_forward, add_square_sums, learning_rate,
+                      max_w2_rescale, momentum_at, update_row)
 
 
 @njit(**config.JIT)
@@ -84,25 +86,6 @@ def hidden_delta(code, e, zz, aa, mm, has_dropout, d_prev):
         d_prev[j] = v
 
 
-@njit(**config.JIT_INLINE)
-def update_row(w, s0, s1, x, delta, hyp, opt, r, m, gsq, sum_squares=True):
-    """Apply the configured optimizer to one weight row with input activation x (``sum_squares``: see
-    ``adadelta_row``)."""
-    if opt[O_ADAPTIVE] == 1:
-        adadelta_row(w, s0, s1, x, delta, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON], gsq, sum_squares)
-    elif opt[O_MOMENTUM] == 1:
-        momentum_row(w, s0, x, delta, hyp[H_L1], hyp[H_L2], r, m, opt[O_NESTEROV] == 1)
-    else:
-        sgd_row(w, x, delta, hyp[H_L1], hyp[H_L2], r)
-
-
-@njit(**config.JIT)
-def squares_factor(hyp, opt):
-    """True when the bias rule's squared gradients of a layer are ``delta**2 * sum(x**2)`` over its updated rows
-    (ADADELTA without l1/l2): row kernels then skip the per-weight sums (``add_square_sums``)."""
-    return opt[O_ADAPTIVE] == 1 and hyp[H_L1] == 0.0 and hyp[H_L2] == 0.0
-
-
 @njit(**config.JIT)
 def input_square_sum(cin, xin, ncs, row_lo, row_hi):
     """Sum of the squared active inputs among rows ``row_lo:row_hi`` of the first layer (a one-hot slot counts 1)."""
@@ -129,12 +112,11 @@ def propagate_errors(lay, k, z, a, mask, drop_prev, d_prev, e, lo):
 
 
 @njit(**config.JIT)
-def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast, hyp, opt, r, m, g2, err):
+def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast, hyp, rule, r, m, g2, err):
     """Rows ``j_lo:j_hi`` of a ``[fan_in, width]`` block: ``err[j] = W[j] . delta`` at the pre-update weights,
     then row j takes its update (fused, one pass over W); ``g2`` += the updated rows' squared gradients. A
     Rectifier input at 0 (inactive or dropped) has derivative 0, so its error is 0 exactly and the dot product is
     skipped (the row kernel is memory-bound)."""
-    factored = squares_factor(hyp, opt)
     sx2 = np.float32(0.0)
     for j in range(j_lo, j_hi):
         lo = j * width
@@ -150,37 +132,36 @@ def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast
                 e += w[u] * delta[u]
             err[j] = e
         if x != 0.0 or not fast:
-            update_row(w, S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2, not factored)
+            update_row(w, S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, rule, r, m, g2, False)
             sx2 += x * x
-    if factored:
+    if rule == RULE_ADADELTA:
         add_square_sums(g2, delta, sx2)
 
 
 @njit(**config.JIT)
-def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, opt, r, m, g2, row_lo, row_hi):
+def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, rule, r, m, g2, row_lo, row_hi):
     """Update the active inputs' rows ``row_lo:row_hi`` (one-hot slots ``cin``, numerics ``xin``) of the first
     layer; ``Wk``, ``S0``, ``S1`` hold those rows only. ``g2`` += their squared gradients."""
-    factored = squares_factor(hyp, opt)
     for c in range(cin.shape[0]):
         s = cin[c]
         if row_lo <= s < row_hi:
             lo = (s - row_lo) * width
-            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, hyp, opt, r, m, g2,
-                       not factored)
+            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, hyp, rule, r, m, g2,
+                       False)
     for j in range(xin.shape[0]):
         x = xin[j]
         rr = ncs + j
         if (x != 0.0 or not fast) and row_lo <= rr < row_hi:
             lo = (rr - row_lo) * width
-            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, opt, r, m, g2,
-                       not factored)
-    if factored:
+            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, rule, r, m, g2,
+                       False)
+    if rule == RULE_ADADELTA:
         add_square_sums(g2, delta, input_square_sum(cin, xin, ncs, row_lo, row_hi))
 
 
 @njit(**config.JIT)
 def input_updates_then_forward(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, cin2, xin2, z2, row_lo, row_hi):
-    """``input_updates`` for ADADELTA without l1/l2 (``squares_factor``) fused with the next row's forward share:
+    """``input_updates`` for ADADELTA without l1/l2 (RULE_ADADELTA) fused with the next row's forward share:
     ``z2 += `` the next row's active inputs (``cin2``/``xin2``) times their rows ``row_lo:row_hi`` *after* this
     row's update, which is what the forward of the next row reads. Saves a pass over the first layer's weights
     per row. The caller adds the squared gradients (``add_square_sums``) and the next row's bias."""
@@ -202,8 +183,7 @@ def input_updates_then_forward(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hy
         s = cin[c]
         if row_lo <= s < row_hi:
             lo = (s - row_lo) * width
-            adadelta_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, 0.0, 0.0, rho, eps,
-                         z2, False)  # z2 stands in for the squared-gradient sums, unused with sum_squares=False
+            adadelta_plain(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, rho, eps)
     for c in range(cin2.shape[0]):
         s = cin2[c]
         if row_lo <= s < row_hi:
@@ -220,29 +200,37 @@ def sparsity_pull(delta, avg_act, a_k, beta, target):
         delta[u] += beta * (avg - target)
 
 
-@njit(**config.JIT)
-def bias_update(b, Sb0, Sb1, delta, g2, fan, hyp, opt, r, m):
-    """Bias step; ADADELTA's uses the mean squared incoming-weight gradient ``g2 / fan`` (H2O's rule)."""
-    if opt[O_ADAPTIVE] == 1:
-        inv = np.float32(1.0 / fan)
-        for u in range(g2.shape[0]):
-            g2[u] *= inv
-        adadelta_bias(b, Sb0, Sb1, delta, g2, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON])
+def bias_update(b, Sb0, Sb1, delta, g2, fan, hyp, rule, r, m):
+    """Bias step of update ``rule`` (a compile-time constant, see ``updates.update_row``); ADADELTA's uses the mean
+    squared incoming-weight gradient ``g2 / fan`` (H2O's rule)."""
+    raise TypeError("bias_update runs inside compiled kernels only")
+
+
+@overload(bias_update, prefer_literal=True)
+def _bias_update_of_rule(b, Sb0, Sb1, delta, g2, fan, hyp, rule, r, m):
+    if rule.literal_value in (RULE_ADADELTA, RULE_ADADELTA_L1L2):
+        def impl(b, Sb0, Sb1, delta, g2, fan, hyp, rule, r, m):
+            inv = np.float32(1.0 / fan)
+            for u in range(g2.shape[0]):
+                g2[u] *= inv
+            adadelta_bias(b, Sb0, Sb1, delta, g2, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON])
     else:
-        update_row(b, Sb0, Sb1, 1.0, delta, hyp, opt, r, m, g2)
+        def impl(b, Sb0, Sb1, delta, g2, fan, hyp, rule, r, m):
+            update_row(b, Sb0, Sb1, 1.0, delta, hyp, rule, r, m, g2, True)
+    return impl
 
 
 @njit(**config.JIT)
-def step_rate(hyp, opt, samples):
+def step_rate(hyp, rule, samples):
     """Momentum at ``samples`` (0 with ADADELTA or without momentum)."""
     m = 0.0
-    if opt[O_ADAPTIVE] != 1 and opt[O_MOMENTUM] == 1:
+    if rule == RULE_MOMENTUM or rule == RULE_NESTEROV:
         m = momentum_at(hyp, samples)
     return m
 
 
 @njit(**config.JIT)
-def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
+def backward_row(net, lay, drop, hyp, opt, rule, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
                  d_cur, d_prev, work):
     """Backpropagate one row and update all weights in place; returns False if the output diverged.
 
@@ -254,9 +242,9 @@ def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples,
     K = lay.shape[0] - 1
     if not output_delta(lay, hyp, opt, num_row, cat_row, y, weight, z, a, d_cur):
         return False
-    adaptive = opt[O_ADAPTIVE] == 1
+    adaptive = rule == RULE_ADADELTA or rule == RULE_ADADELTA_L1L2
     fast = opt[O_FAST_MODE] == 1
-    m = step_rate(hyp, opt, samples)
+    m = step_rate(hyp, rule, samples)
     beta = hyp[H_SPARSITY_BETA]
     for k in range(K, -1, -1):
         fan = lay[k, L_FAN_IN]
@@ -273,16 +261,16 @@ def backward_row(net, lay, drop, hyp, opt, num_row, cat_row, y, weight, samples,
         if k > 0:
             ao = lay[k - 1, L_A_OFF]
             backprop_rows(Wk, S0, S1, width, delta, a[ao:ao + fan], 0, fan, lay[k - 1, L_ACT] == RECTIFIER, fast,
-                          hyp, opt, r, m, g2, err)
+                          hyp, rule, r, m, g2, err)
             propagate_errors(lay, k, z, a, mask, drop[k], d_prev, err[:fan], 0)
         else:
-            input_updates(Wk, S0, S1, width, delta, cin, xin, fan - num_row.shape[0], fast, hyp, opt, r, m, g2, 0,
+            input_updates(Wk, S0, S1, width, delta, cin, xin, fan - num_row.shape[0], fast, hyp, rule, r, m, g2, 0,
                           fan)
         if beta > 0.0 and k < K and lay[k, L_CHANNELS] == 1:
             ao = lay[k, L_A_OFF]
             sparsity_pull(delta, avg_act[ao:ao + width], a[ao:ao + width], beta, hyp[H_AVERAGE_ACTIVATION])
         bias_update(B[boff:boff + width], S_b[0, boff:boff + width], S_b[1, boff:boff + width], delta, g2, fan,
-                    hyp, opt, r, m)
+                    hyp, rule, r, m)
         if hyp[H_MAX_W2] < 3.0e38:
             max_w2_rescale(Wk.reshape((fan, width)), hyp[H_MAX_W2])
         d_cur, d_prev = d_prev, d_cur
