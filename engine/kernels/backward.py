@@ -9,59 +9,83 @@ keeps the first layer's cost proportional to the active inputs.
 import math
 
 import numpy as np
-from numba import njit
+from numba import errors, njit, types
 from numba.extending import overload
 
 from .. import config
 from .activations import derivative
 from .hyper import (H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SPARSITY_BETA, L_A_OFF,
-                    L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, O_AUTOENCODER,
-                    O_FAST_MODE, O_LOSS, RECTIFIER, RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_MOMENTUM, RULE_NESTEROV,
-                    SOFTMAX)
+                    L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, AUTOENCODER_HEAD,
+                    CROSSENTROPY, O_FAST_MODE, QUADRATIC_SOFTMAX, RECTIFIER, RULE_ADADELTA, RULE_ADADELTA_L1L2,
+                    RULE_MOMENTUM, RULE_NESTEROV)
 from .forward import axpy
 from .losses import linear_gradient, softmax_gradient
 from .updates import (adadelta_bias, adadelta_plain, adadelta_row_then_forward, add_square_sums, learning_rate,
                       max_w2_rescale, momentum_at, update_row)
 
 
-@njit(**config.JIT)
-def output_delta_units(code, hyp, opt, num_row, cat_row, y, weight, zz, aa, d):
-    """d = weight * dE/dz of an output layer given its zz/aa; returns False when the output is not finite."""
-    units = aa.shape[0]
-    loss = opt[O_LOSS]
-    for u in range(units):
+@njit(**config.JIT_INLINE)
+def all_finite(aa):
+    for u in range(aa.shape[0]):
         if not math.isfinite(aa[u]):
             return False
-    if code == SOFTMAX:
-        softmax_gradient(loss, aa, int(y), weight, d)
-    elif opt[O_AUTOENCODER] == 0:
-        d[0] = weight * linear_gradient(loss, y, aa[0], hyp)
-    else:
-        n_num = num_row.shape[0]
-        ncs = units - n_num
-        for u in range(ncs):
-            d[u] = weight * linear_gradient(loss, 0.0, aa[u], hyp) * derivative(zz[u], aa[u], code)
-        for c in range(cat_row.shape[0]):
-            s = cat_row[c]
-            if 0 <= s < ncs:
-                d[s] = weight * linear_gradient(loss, 1.0, aa[s], hyp) * derivative(zz[s], aa[s], code)
-        for j in range(n_num):
-            x = num_row[j]
-            if not math.isfinite(x):
-                x = 0.0
-            u = ncs + j
-            d[u] = weight * linear_gradient(loss, x, aa[u], hyp) * derivative(zz[u], aa[u], code)
     return True
 
 
-@njit(**config.JIT)
-def output_delta(lay, hyp, opt, num_row, cat_row, y, weight, z, a, d):
+def output_delta_units(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+    """d = weight * dE/dz of an output layer (activation ``code``) given its zz/aa; returns False when the output
+    is not finite. ``head`` (``hyper.head_of``: the loss, plus AUTOENCODER_HEAD) must be a compile-time constant:
+    only its gradient compiles."""
+    raise TypeError("output_delta_units runs inside compiled kernels only")
+
+
+@overload(output_delta_units, prefer_literal=True)
+def _output_delta_of_head(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+    if not isinstance(head, types.IntegerLiteral):
+        raise errors.TypingError(f"output_delta_units needs a constant head, got {head}")
+    loss = head.literal_value % AUTOENCODER_HEAD  # a constant inside the implementations below
+    if head.literal_value >= AUTOENCODER_HEAD:
+        def impl(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+            if not all_finite(aa):
+                return False
+            n_num = num_row.shape[0]
+            ncs = aa.shape[0] - n_num
+            for u in range(ncs):
+                d[u] = weight * linear_gradient(loss, 0.0, aa[u], hyp) * derivative(zz[u], aa[u], code)
+            for c in range(cat_row.shape[0]):
+                s = cat_row[c]
+                if 0 <= s < ncs:
+                    d[s] = weight * linear_gradient(loss, 1.0, aa[s], hyp) * derivative(zz[s], aa[s], code)
+            for j in range(n_num):
+                x = num_row[j]
+                if not math.isfinite(x):
+                    x = 0.0
+                u = ncs + j
+                d[u] = weight * linear_gradient(loss, x, aa[u], hyp) * derivative(zz[u], aa[u], code)
+            return True
+    elif loss in (CROSSENTROPY, QUADRATIC_SOFTMAX):
+        def impl(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+            if not all_finite(aa):
+                return False
+            softmax_gradient(loss, aa, int(y), weight, d)
+            return True
+    else:
+        def impl(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+            if not all_finite(aa):
+                return False
+            d[0] = weight * linear_gradient(loss, y, aa[0], hyp)
+            return True
+    return impl
+
+
+@njit(**config.JIT_INLINE)
+def output_delta(lay, hyp, head, num_row, cat_row, y, weight, z, a, d):
     """Output delta of one row from the flat scratch buffers."""
     K = lay.shape[0] - 1
     units = lay[K, L_UNITS]
     zz = z[lay[K, L_Z_OFF]:lay[K, L_Z_OFF] + units]
     aa = a[lay[K, L_A_OFF]:lay[K, L_A_OFF] + units]
-    return output_delta_units(lay[K, L_ACT], hyp, opt, num_row, cat_row, y, weight, zz, aa, d)
+    return output_delta_units(lay[K, L_ACT], hyp, head, num_row, cat_row, y, weight, zz, aa, d)
 
 
 @njit(**config.JIT)
@@ -99,7 +123,7 @@ def input_square_sum(cin, xin, ncs, row_lo, row_hi):
     return s
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def propagate_errors(lay, k, z, a, mask, drop_prev, d_prev, e, lo):
     """d_prev[j] = dE/dz of units ``j = lo .. lo + len(e) - 1`` of layer k-1 from their output errors
     ``e[j - lo]`` (``hidden_delta`` on those units' slices of the row's scratch buffers)."""
@@ -229,8 +253,8 @@ def step_rate(hyp, rule, samples):
     return m
 
 
-@njit(**config.JIT)
-def backward_row(net, lay, drop, hyp, opt, rule, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
+@njit(**config.JIT_INLINE)
+def backward_row(net, lay, drop, hyp, opt, rule, head, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
                  d_cur, d_prev, work):
     """Backpropagate one row and update all weights in place; returns False if the output diverged.
 
@@ -240,7 +264,7 @@ def backward_row(net, lay, drop, hyp, opt, rule, num_row, cat_row, y, weight, sa
     half = work.shape[0] // 2
     gsq, err = work[:half], work[half:]
     K = lay.shape[0] - 1
-    if not output_delta(lay, hyp, opt, num_row, cat_row, y, weight, z, a, d_cur):
+    if not output_delta(lay, hyp, head, num_row, cat_row, y, weight, z, a, d_cur):
         return False
     adaptive = rule == RULE_ADADELTA or rule == RULE_ADADELTA_L1L2
     fast = opt[O_FAST_MODE] == 1

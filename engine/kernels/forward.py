@@ -92,7 +92,7 @@ def dense_rows(Wk, width, a_prev, zz):
             axpy(zz, x, Wk[j * width:(j + 1) * width])
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
     """Pre-activation of layer 0 from the active inputs; records the (post-dropout) inputs in xin/cin."""
     fan = lay[0, L_FAN_IN]
@@ -104,7 +104,7 @@ def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
                zz, 0, fan)
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def dense_layer(W, B, lay, k, z, a):
     """Pre-activation of layer k >= 1 from the previous layer's activations (zero activations skipped)."""
     fan = lay[k, L_FAN_IN]
@@ -160,7 +160,7 @@ def dropout_units(aa, mm, ratio, train, rng):
             aa[u] *= s
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def activate_layer(lay, k, ratio, train, offset, rng, z, a, mask):
     """Activations of layer k of one row (flat scratch buffers), then its dropout."""
     units = lay[k, L_UNITS]
@@ -172,7 +172,7 @@ def activate_layer(lay, k, ratio, train, offset, rng, z, a, mask):
         dropout_units(a[ao:ao + units], mask[ao:ao + units], ratio, train, rng)
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def forward_row(W, B, lay, drop, num_row, cat_row, offset, train, upto, rng, xin, cin, z, a, mask):
     """Forward one row through layers 0..upto (inclusive).
 

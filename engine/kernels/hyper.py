@@ -80,6 +80,16 @@ RULE_NESTEROV = 4        # manual rate, Nesterov momentum
 RULES = (RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_PLAIN, RULE_MOMENTUM, RULE_NESTEROV)
 
 
+# The output head (``head``): the loss code, plus AUTOENCODER_HEAD for an autoencoder; like ``rule`` a
+# compile-time constant, so ``backward.output_delta_units`` compiles one loss's gradient only.
+AUTOENCODER_HEAD = 16
+
+
+def head_of(opt):
+    """The output head that ``opt`` configures (plain Python)."""
+    return int(opt[O_LOSS]) + (AUTOENCODER_HEAD if opt[O_AUTOENCODER] == 1 else 0)
+
+
 def rule_of(hyp, opt):
     """The update rule that ``hyp``/``opt`` configure (plain Python: the kernels receive it as a constant)."""
     if opt[O_ADAPTIVE] == 1:

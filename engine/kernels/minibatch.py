@@ -35,7 +35,7 @@ from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX
                     O_FAST_MODE, O_SEED, OK, RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_MOMENTUM, RULE_NESTEROV,
                     SOFTMAX)
 from .rng import next_u01, seed_stream
-from .rules import call_with_rule
+from .specialize import call_specialized
 from .scratch import buffer_sizes
 from .updates import adadelta_bias, learning_rate, max_w2_rescale, momentum_at, update_row
 
@@ -72,7 +72,7 @@ def _gather_dropped(xr, cr, ncs, p_in, st, xb, cb):
 
 
 @njit(**config.JIT)
-def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
+def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt, head):
     """Forward + backward of batch rows ``lo:hi`` into this part's gradients ``Gt`` (dense rows) and ``Gbt``.
 
     Returns (rows with weight > 0, finite). Activations, masks and deltas are written into the batch-wide
@@ -158,7 +158,7 @@ def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
     for b in range(lo, hi):
         r = rows[start + b]
         wt = w[r] if w[r] > 0.0 else 0.0
-        if not output_delta_units(lay[K, L_ACT], hyp, opt, num[r], cat[r], y[r], wt / bs, ZK[b], AK[b],
+        if not output_delta_units(lay[K, L_ACT], hyp, head, num[r], cat[r], y[r], wt / bs, ZK[b], AK[b],
                                   D[b - lo]):
             return n_pos, False
     # ---- backward: this part's gradients, output layer first
@@ -276,7 +276,7 @@ def _update_chunk(W, S_w, lay, hyp, rule, Gw, parts, g0, row_k, row_j, first, la
                    rates[k], m, g2[boff:boff + width], True)
 
 
-def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule):
+def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule, head):
     W, B, S_w, S_b, avg_act = net
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -320,7 +320,7 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule):
         # ---- region 1: each part's forward/backward into its own gradient buffers
         for t in prange(parts):
             n_pos[t], finite[t] = _batch_part(W, B, cfg, data, rows, start, bs, t * step, min(bs, (t + 1) * step),
-                                              bufs, Gw[t], Gb[t])
+                                              bufs, Gw[t], Gb[t], head)
         ok = True
         for t in range(parts):
             trained += n_pos[t]
@@ -408,9 +408,9 @@ minibatch_rows_parallel_of_rule = njit(parallel=True, **config.JIT)(_named(_mini
 
 def minibatch_rows_serial(net, cfg, data, rows, batch, n_threads):
     """One part and one chunk per batch, in order (bit-identical runs); returns ``(rows trained, status)``."""
-    return call_with_rule(minibatch_rows_serial_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)
+    return call_specialized(minibatch_rows_serial_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)
 
 
 def minibatch_rows_parallel(net, cfg, data, rows, batch, n_threads):
     """``n_threads`` parts and chunks per batch on numba's threads; same arguments and result as the serial one."""
-    return call_with_rule(minibatch_rows_parallel_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)
+    return call_specialized(minibatch_rows_parallel_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)

@@ -45,7 +45,7 @@ from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_MAX_W2, H_SAMPLES, H_SPARS
                     L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF, O_FAST_MODE, O_SEED, OK, RECTIFIER, RULE_ADADELTA,
                     RULE_ADADELTA_L1L2)
 from .rng import seed_stream
-from .rules import call_with_rule
+from .specialize import call_specialized
 from .scratch import buffer_sizes
 from .sync import barrier
 from .updates import add_square_sums, learning_rate
@@ -106,8 +106,8 @@ def finish_output(pnet, plan, hyp, rule, t, n_threads, gpart, npart, dout, K, fa
 
 
 @njit(**config.JIT)
-def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, sync, rule):
-    """``partitioned_rows`` for update ``rule`` (a compile-time constant)."""
+def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, sync, rule, head):
+    """``partitioned_rows`` for update ``rule`` and output ``head`` (compile-time constants)."""
     PW, PB, PSw, PSb, avg_act = pnet
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -227,7 +227,7 @@ def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, 
         for s in range(1, n_threads):
             zK += zpart[parity, s]
         activate_units(zK, aK, codeK, off[r])
-        if not output_delta_units(codeK, hyp, opt, num[r], cat[r], y[r], weight, zK, aK, d_cur):
+        if not output_delta_units(codeK, hyp, head, num[r], cat[r], y[r], weight, zK, aK, d_cur):
             return count, DIVERGED
         count += 1
         # ---- backward, output layer: own rows (their errors belong to this thread's units of layer K-1)
@@ -349,4 +349,4 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
     Returns (rows trained, status): ``OK``, ``DIVERGED`` (the output became NaN/Inf; every thread sees it at the
     same row) or ``STOPPED`` (another thread aborted).
     """
-    return call_with_rule(partitioned_rows_of_rule, (pnet, plan, cfg, data, rows, t, n_threads, shared, sync), cfg)
+    return call_specialized(partitioned_rows_of_rule, (pnet, plan, cfg, data, rows, t, n_threads, shared, sync), cfg)

@@ -24,12 +24,12 @@ from .backward import backward_row
 from .forward import forward_row
 from .hyper import DIVERGED, H_SAMPLES, O_SEED, OK
 from .rng import seed_stream
-from .rules import call_with_rule
+from .specialize import call_specialized
 from .scratch import row_scratch
 
 
 @njit(**config.JIT)
-def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule):
+def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule, head):
     W, B, S_w, S_b, avg_act = net
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -52,8 +52,8 @@ def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule):
             samples = base + pos
             seed_stream(rng, seed, np.int64(samples))
             forward_row(W, B, lay, drop, num[r], cat[r], off[r], True, K, rng, xin, cin, z, a, mask)
-            if not backward_row(net, lay, drop, hyp, opt, rule, num[r], cat[r], y[r], weight, samples, xin, cin, z,
-                                a, mask, d_cur, d_prev, work):
+            if not backward_row(net, lay, drop, hyp, opt, rule, head, num[r], cat[r], y[r], weight, samples, xin, cin,
+                                z, a, mask, d_cur, d_prev, work):
                 status[t] = DIVERGED
                 break
             counts[t] += 1
@@ -66,7 +66,7 @@ def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule):
 
 def sgd_rows_serial(net, cfg, data, rows, n_threads):
     """The rows in order, ``n_threads`` blocks one after the other; returns ``(rows trained, status)``."""
-    return call_with_rule(sgd_rows_of_rule, (net, cfg, data, rows, n_threads), cfg)
+    return call_specialized(sgd_rows_of_rule, (net, cfg, data, rows, n_threads), cfg)
 
 
 def sgd_rows_parallel(net, cfg, data, rows, n_threads):
