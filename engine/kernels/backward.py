@@ -24,6 +24,9 @@ from .updates import (adadelta_bias, adadelta_plain, adadelta_row_then_forward, 
                       max_w2_rescale, momentum_at, update_row)
 
 
+ONE = np.float32(1.0)  # a one-hot input's activation, typed like the numeric inputs: one update_row signature
+
+
 @njit(**config.JIT_INLINE)
 def all_finite(aa):
     for u in range(aa.shape[0]):
@@ -170,7 +173,7 @@ def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, rule, r, m
         s = cin[c]
         if row_lo <= s < row_hi:
             lo = (s - row_lo) * width
-            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], 1.0, delta, hyp, rule, r, m, g2,
+            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], ONE, delta, hyp, rule, r, m, g2,
                        False)
     for j in range(xin.shape[0]):
         x = xin[j]
@@ -240,7 +243,7 @@ def _bias_update_of_rule(b, Sb0, Sb1, delta, g2, fan, hyp, rule, r, m):
             adadelta_bias(b, Sb0, Sb1, delta, g2, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON])
     else:
         def impl(b, Sb0, Sb1, delta, g2, fan, hyp, rule, r, m):
-            update_row(b, Sb0, Sb1, 1.0, delta, hyp, rule, r, m, g2, True)
+            update_row(b, Sb0, Sb1, ONE, delta, hyp, rule, r, m, g2, True)
     return impl
 
 
