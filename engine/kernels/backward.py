@@ -15,9 +15,9 @@ from numba.extending import overload
 from .. import config
 from .activations import derivative
 from .hyper import (H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SPARSITY_BETA, L_A_OFF,
-                    L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, AUTOENCODER_HEAD,
-                    CROSSENTROPY, O_FAST_MODE, QUADRATIC_SOFTMAX, RECTIFIER, RULE_ADADELTA, RULE_ADADELTA_L1L2,
-                    RULE_MOMENTUM, RULE_NESTEROV)
+                    L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, MAXOUT, CROSSENTROPY,
+                    O_FAST_MODE, QUADRATIC_SOFTMAX, RECTIFIER, RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_MOMENTUM,
+                    RULE_NESTEROV, SPEC_AUTOENCODER, SPEC_LOSS, SPEC_MAX_W2, SPEC_SPARSITY)
 from .forward import axpy
 from .losses import linear_gradient, softmax_gradient
 from .updates import (adadelta_bias, adadelta_plain, adadelta_row_then_forward, add_square_sums, learning_rate,
@@ -35,20 +35,20 @@ def all_finite(aa):
     return True
 
 
-def output_delta_units(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+def output_delta_units(code, hyp, spec, num_row, cat_row, y, weight, zz, aa, d):
     """d = weight * dE/dz of an output layer (activation ``code``) given its zz/aa; returns False when the output
-    is not finite. ``head`` (``hyper.head_of``: the loss, plus AUTOENCODER_HEAD) must be a compile-time constant:
-    only its gradient compiles."""
+    is not finite. ``spec`` (``hyper.spec_of``: the loss, plus SPEC_AUTOENCODER) must be a compile-time constant:
+    only that loss's gradient compiles."""
     raise TypeError("output_delta_units runs inside compiled kernels only")
 
 
 @overload(output_delta_units, prefer_literal=True)
-def _output_delta_of_head(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
-    if not isinstance(head, types.IntegerLiteral):
-        raise errors.TypingError(f"output_delta_units needs a constant head, got {head}")
-    loss = head.literal_value % AUTOENCODER_HEAD  # a constant inside the implementations below
-    if head.literal_value >= AUTOENCODER_HEAD:
-        def impl(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+def _output_delta_of_spec(code, hyp, spec, num_row, cat_row, y, weight, zz, aa, d):
+    if not isinstance(spec, types.IntegerLiteral):
+        raise errors.TypingError(f"output_delta_units needs a constant spec, got {spec}")
+    loss = spec.literal_value & SPEC_LOSS  # a constant inside the implementations below
+    if spec.literal_value & SPEC_AUTOENCODER:
+        def impl(code, hyp, spec, num_row, cat_row, y, weight, zz, aa, d):
             if not all_finite(aa):
                 return False
             n_num = num_row.shape[0]
@@ -67,13 +67,13 @@ def _output_delta_of_head(code, hyp, head, num_row, cat_row, y, weight, zz, aa, 
                 d[u] = weight * linear_gradient(loss, x, aa[u], hyp) * derivative(zz[u], aa[u], code)
             return True
     elif loss in (CROSSENTROPY, QUADRATIC_SOFTMAX):
-        def impl(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+        def impl(code, hyp, spec, num_row, cat_row, y, weight, zz, aa, d):
             if not all_finite(aa):
                 return False
             softmax_gradient(loss, aa, int(y), weight, d)
             return True
     else:
-        def impl(code, hyp, head, num_row, cat_row, y, weight, zz, aa, d):
+        def impl(code, hyp, spec, num_row, cat_row, y, weight, zz, aa, d):
             if not all_finite(aa):
                 return False
             d[0] = weight * linear_gradient(loss, y, aa[0], hyp)
@@ -82,13 +82,13 @@ def _output_delta_of_head(code, hyp, head, num_row, cat_row, y, weight, zz, aa, 
 
 
 @njit(**config.JIT_INLINE)
-def output_delta(lay, hyp, head, num_row, cat_row, y, weight, z, a, d):
+def output_delta(lay, hyp, spec, num_row, cat_row, y, weight, z, a, d):
     """Output delta of one row from the flat scratch buffers."""
     K = lay.shape[0] - 1
     units = lay[K, L_UNITS]
     zz = z[lay[K, L_Z_OFF]:lay[K, L_Z_OFF] + units]
     aa = a[lay[K, L_A_OFF]:lay[K, L_A_OFF] + units]
-    return output_delta_units(lay[K, L_ACT], hyp, head, num_row, cat_row, y, weight, zz, aa, d)
+    return output_delta_units(lay[K, L_ACT], hyp, spec, num_row, cat_row, y, weight, zz, aa, d)
 
 
 @njit(**config.JIT)
@@ -218,6 +218,38 @@ def input_updates_then_forward(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hy
             axpy(z2, 1.0, Wk[lo:lo + width])
 
 
+def max_w2_step(W2d, max_w2, spec):
+    """``max_w2_rescale`` when the constant ``spec`` has SPEC_MAX_W2; without it the call compiles to nothing."""
+    raise TypeError("max_w2_step runs inside compiled kernels only")
+
+
+@overload(max_w2_step, inline="always", prefer_literal=True)
+def _max_w2_step_of_spec(W2d, max_w2, spec):
+    if spec.literal_value & SPEC_MAX_W2:
+        def impl(W2d, max_w2, spec):
+            max_w2_rescale(W2d, max_w2)
+    else:
+        def impl(W2d, max_w2, spec):
+            pass
+    return impl
+
+
+def sparsity_step(delta, avg_act, a_k, beta, target, spec):
+    """``sparsity_pull`` when the constant ``spec`` has SPEC_SPARSITY; without it the call compiles to nothing."""
+    raise TypeError("sparsity_step runs inside compiled kernels only")
+
+
+@overload(sparsity_step, inline="always", prefer_literal=True)
+def _sparsity_step_of_spec(delta, avg_act, a_k, beta, target, spec):
+    if spec.literal_value & SPEC_SPARSITY:
+        def impl(delta, avg_act, a_k, beta, target, spec):
+            sparsity_pull(delta, avg_act, a_k, beta, target)
+    else:
+        def impl(delta, avg_act, a_k, beta, target, spec):
+            pass
+    return impl
+
+
 @njit(**config.JIT)
 def sparsity_pull(delta, avg_act, a_k, beta, target):
     """Sparse autoencoder: a running mean activation per hidden unit pulls that unit's bias toward ``target``."""
@@ -257,7 +289,7 @@ def step_rate(hyp, rule, samples):
 
 
 @njit(**config.JIT_INLINE)
-def backward_row(net, lay, drop, hyp, opt, rule, head, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
+def backward_row(net, lay, drop, hyp, opt, rule, spec, num_row, cat_row, y, weight, samples, xin, cin, z, a, mask,
                  d_cur, d_prev, work):
     """Backpropagate one row and update all weights in place; returns False if the output diverged.
 
@@ -267,12 +299,13 @@ def backward_row(net, lay, drop, hyp, opt, rule, head, num_row, cat_row, y, weig
     half = work.shape[0] // 2
     gsq, err = work[:half], work[half:]
     K = lay.shape[0] - 1
-    if not output_delta(lay, hyp, head, num_row, cat_row, y, weight, z, a, d_cur):
+    if not output_delta(lay, hyp, spec, num_row, cat_row, y, weight, z, a, d_cur):
         return False
     adaptive = rule == RULE_ADADELTA or rule == RULE_ADADELTA_L1L2
     fast = opt[O_FAST_MODE] == 1
     m = step_rate(hyp, rule, samples)
     beta = hyp[H_SPARSITY_BETA]
+    cap = hyp[H_MAX_W2]
     for k in range(K, -1, -1):
         fan = lay[k, L_FAN_IN]
         width = lay[k, L_UNITS] * lay[k, L_CHANNELS]
@@ -295,10 +328,10 @@ def backward_row(net, lay, drop, hyp, opt, rule, head, num_row, cat_row, y, weig
                           fan)
         if beta > 0.0 and k < K and lay[k, L_CHANNELS] == 1:
             ao = lay[k, L_A_OFF]
-            sparsity_pull(delta, avg_act[ao:ao + width], a[ao:ao + width], beta, hyp[H_AVERAGE_ACTIVATION])
+            sparsity_step(delta, avg_act[ao:ao + width], a[ao:ao + width], beta, hyp[H_AVERAGE_ACTIVATION], spec)
         bias_update(B[boff:boff + width], S_b[0, boff:boff + width], S_b[1, boff:boff + width], delta, g2, fan,
                     hyp, rule, r, m)
-        if hyp[H_MAX_W2] < 3.0e38:
-            max_w2_rescale(Wk.reshape((fan, width)), hyp[H_MAX_W2])
+        if cap < 3.0e38:
+            max_w2_step(Wk.reshape((fan, width)), cap, spec)
         d_cur, d_prev = d_prev, d_cur
     return True

@@ -80,14 +80,28 @@ RULE_NESTEROV = 4        # manual rate, Nesterov momentum
 RULES = (RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_PLAIN, RULE_MOMENTUM, RULE_NESTEROV)
 
 
-# The output head (``head``): the loss code, plus AUTOENCODER_HEAD for an autoencoder; like ``rule`` a
-# compile-time constant, so ``backward.output_delta_units`` compiles one loss's gradient only.
-AUTOENCODER_HEAD = 16
+# The model spec (``spec``), a compile-time constant like ``rule``: the loss code in the low bits plus flags for
+# the options whose code a model may not need at all. ``backward.output_delta_units`` compiles one loss's
+# gradient; the max_w2, dropout and sparsity steps compile to nothing when their flag is off (``static.py``).
+SPEC_LOSS = 15           # mask of the loss code
+SPEC_AUTOENCODER = 16
+SPEC_MAX_W2 = 32         # max_w2 is finite
+SPEC_DROPOUT = 64        # some input or hidden dropout ratio is > 0
+SPEC_SPARSITY = 128      # sparsity_beta > 0
 
 
-def head_of(opt):
-    """The output head that ``opt`` configures (plain Python)."""
-    return int(opt[O_LOSS]) + (AUTOENCODER_HEAD if opt[O_AUTOENCODER] == 1 else 0)
+def spec_of(drop, hyp, opt):
+    """The model spec that ``drop``/``hyp``/``opt`` configure (plain Python)."""
+    spec = int(opt[O_LOSS])
+    if opt[O_AUTOENCODER] == 1:
+        spec |= SPEC_AUTOENCODER
+    if hyp[H_MAX_W2] < 3.0e38:
+        spec |= SPEC_MAX_W2
+    if (drop > 0.0).any():
+        spec |= SPEC_DROPOUT
+    if hyp[H_SPARSITY_BETA] > 0.0:
+        spec |= SPEC_SPARSITY
+    return spec
 
 
 def rule_of(hyp, opt):

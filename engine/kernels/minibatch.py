@@ -72,7 +72,7 @@ def _gather_dropped(xr, cr, ncs, p_in, st, xb, cb):
 
 
 @njit(**config.JIT)
-def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt, head):
+def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt, spec):
     """Forward + backward of batch rows ``lo:hi`` into this part's gradients ``Gt`` (dense rows) and ``Gbt``.
 
     Returns (rows with weight > 0, finite). Activations, masks and deltas are written into the batch-wide
@@ -158,7 +158,7 @@ def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt, head):
     for b in range(lo, hi):
         r = rows[start + b]
         wt = w[r] if w[r] > 0.0 else 0.0
-        if not output_delta_units(lay[K, L_ACT], hyp, head, num[r], cat[r], y[r], wt / bs, ZK[b], AK[b],
+        if not output_delta_units(lay[K, L_ACT], hyp, spec, num[r], cat[r], y[r], wt / bs, ZK[b], AK[b],
                                   D[b - lo]):
             return n_pos, False
     # ---- backward: this part's gradients, output layer first
@@ -276,7 +276,7 @@ def _update_chunk(W, S_w, lay, hyp, rule, Gw, parts, g0, row_k, row_j, first, la
                    rates[k], m, g2[boff:boff + width], True)
 
 
-def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule, head):
+def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule, spec):
     W, B, S_w, S_b, avg_act = net
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -320,7 +320,7 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule, head):
         # ---- region 1: each part's forward/backward into its own gradient buffers
         for t in prange(parts):
             n_pos[t], finite[t] = _batch_part(W, B, cfg, data, rows, start, bs, t * step, min(bs, (t + 1) * step),
-                                              bufs, Gw[t], Gb[t], head)
+                                              bufs, Gw[t], Gb[t], spec)
         ok = True
         for t in range(parts):
             trained += n_pos[t]

@@ -106,8 +106,8 @@ def finish_output(pnet, plan, hyp, rule, t, n_threads, gpart, npart, dout, K, fa
 
 
 @njit(**config.JIT)
-def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, sync, rule, head):
-    """``partitioned_rows`` for update ``rule`` and output ``head`` (compile-time constants)."""
+def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, sync, rule, spec):
+    """``partitioned_rows`` for update ``rule`` and output ``spec`` (compile-time constants)."""
     PW, PB, PSw, PSb, avg_act = pnet
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -227,7 +227,7 @@ def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, 
         for s in range(1, n_threads):
             zK += zpart[parity, s]
         activate_units(zK, aK, codeK, off[r])
-        if not output_delta_units(codeK, hyp, head, num[r], cat[r], y[r], weight, zK, aK, d_cur):
+        if not output_delta_units(codeK, hyp, spec, num[r], cat[r], y[r], weight, zK, aK, d_cur):
             return count, DIVERGED
         count += 1
         # ---- backward, output layer: own rows (their errors belong to this thread's units of layer K-1)

@@ -77,17 +77,18 @@ def test_serial_and_parallel_minibatch_kernels_have_their_own_cache_files():
     assert serial._cache._impl._filename_base != parallel._cache._impl._filename_base
 
 
-def test_a_model_compiles_only_its_own_update_rule():
-    """The optimizer reaches the kernels as a compile-time constant: a default (ADADELTA) model's row kernel is
-    compiled for that rule alone, and a Nesterov model gets its own kernel instead of a run-time switch."""
+def test_a_model_compiles_only_its_own_update_rule_and_spec():
+    """The optimizer and the model spec reach the kernels as compile-time constants: a default (ADADELTA)
+    regression model's row kernel is compiled for that rule and a Gaussian loss without max_w2, dropout or
+    sparsity; a Nesterov model with max_w2 gets its own kernel instead of run-time switches."""
     frame = Frame.from_arrays({"x": np.linspace(-1, 1, 64), "y": np.linspace(0, 2, 64) ** 2})
-    for params, rule in (({}, H.RULE_ADADELTA),
-                         ({"adaptive_rate": False, "momentum_stable": 0.9}, H.RULE_NESTEROV)):
+    for params, rule, spec in (({}, H.RULE_ADADELTA, H.GAUSSIAN),
+                               ({"adaptive_rate": False, "momentum_stable": 0.9, "max_w2": 10.0}, H.RULE_NESTEROV,
+                                H.GAUSSIAN | H.SPEC_MAX_W2)):
         DeepLearning(hidden=[3], epochs=1, seed=1, reproducible=True, **params).train(
             x=["x"], y="y", training_frame=frame)
-        rules = {sig[-1] for sig in sgd.sgd_rows_of_rule.signatures}
-        assert nbtypes.literal(rule) in rules
-    assert all(isinstance(r, nbtypes.IntegerLiteral) for r in rules)
+        compiled = {sig[-2:] for sig in sgd.sgd_rows_of_rule.signatures}
+        assert (nbtypes.literal(rule), nbtypes.literal(spec)) in compiled
     with pytest.raises(TypeError, match="inside compiled kernels"):
         update_row(None, None, None, 1.0, None, None, H.RULE_ADADELTA, 0.0, 0.0, None, False)
 
