@@ -13,11 +13,12 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import overload
 
 from .. import config
 from .activations import activate
 from .hyper import (L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, LINEAR,
-                    MAXOUT, SOFTMAX)
+                    MAXOUT, SOFTMAX, SPEC_DROPOUT)
 from .losses import softmax
 from .rng import next_u01
 
@@ -92,7 +93,7 @@ def dense_rows(Wk, width, a_prev, zz):
             axpy(zz, x, Wk[j * width:(j + 1) * width])
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
     """Pre-activation of layer 0 from the active inputs; records the (post-dropout) inputs in xin/cin."""
     fan = lay[0, L_FAN_IN]
@@ -104,7 +105,7 @@ def input_layer(W, B, lay, num_row, cat_row, p_in, rng, xin, cin, z):
                zz, 0, fan)
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def dense_layer(W, B, lay, k, z, a):
     """Pre-activation of layer k >= 1 from the previous layer's activations (zero activations skipped)."""
     fan = lay[k, L_FAN_IN]
@@ -146,7 +147,7 @@ def drop_range(aa, mm, ratio, rng, lo, hi):
                 aa[u] = 0.0
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def dropout_units(aa, mm, ratio, train, rng):
     """Training: drop each unit with probability ``ratio`` (kept ones not rescaled, ``mm`` = keep flags);
     inference: scale by ``1 - ratio``."""
@@ -160,7 +161,7 @@ def dropout_units(aa, mm, ratio, train, rng):
             aa[u] *= s
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def activate_layer(lay, k, ratio, train, offset, rng, z, a, mask):
     """Activations of layer k of one row (flat scratch buffers), then its dropout."""
     units = lay[k, L_UNITS]
@@ -172,7 +173,7 @@ def activate_layer(lay, k, ratio, train, offset, rng, z, a, mask):
         dropout_units(a[ao:ao + units], mask[ao:ao + units], ratio, train, rng)
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def forward_row(W, B, lay, drop, num_row, cat_row, offset, train, upto, rng, xin, cin, z, a, mask):
     """Forward one row through layers 0..upto (inclusive).
 
@@ -187,3 +188,21 @@ def forward_row(W, B, lay, drop, num_row, cat_row, offset, train, upto, rng, xin
             dense_layer(W, B, lay, k, z, a)
         off = offset if k == n_layers - 1 else 0.0
         activate_layer(lay, k, drop[k + 1], train, off, rng, z, a, mask)
+
+
+def training_forward_row(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
+    """``forward_row`` in training. Without SPEC_DROPOUT in the constant ``spec`` no ratio is above 0, where
+    training and inference do the same arithmetic (nothing dropped, nothing drawn, nothing scaled): the inference
+    form is compiled and the dropout code is not."""
+    raise TypeError("training_forward_row runs inside compiled kernels only")
+
+
+@overload(training_forward_row, inline="always", prefer_literal=True)
+def _training_forward_row_of_spec(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
+    if spec.literal_value & SPEC_DROPOUT:
+        def impl(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
+            forward_row(W, B, lay, drop, num_row, cat_row, offset, True, upto, rng, xin, cin, z, a, mask)
+    else:
+        def impl(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
+            forward_row(W, B, lay, drop, num_row, cat_row, offset, False, upto, rng, xin, cin, z, a, mask)
+    return impl

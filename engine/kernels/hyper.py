@@ -69,6 +69,50 @@ O_N_NUM = 6         # numeric inputs (the last O_N_NUM rows of W[0]); one-hot sl
 O_MOMENTUM = 7      # 1 when momentum state exists (manual rate with momentum_start or momentum_stable != 0)
 O_NCOLS = 8
 
+# ---- update rules: the optimizer as a compile-time constant ----
+# Training kernels take ``rule`` as a literal argument (``rules.py``), so each compiled kernel holds only its own
+# optimizer's loops: typing, lowering and LLVM see a fifth of the update code (cold start, issue 20).
+RULE_ADADELTA = 0        # ADADELTA without l1/l2: a row's squared gradients factor as delta**2 * a**2
+RULE_ADADELTA_L1L2 = 1   # ADADELTA with l1 and/or l2
+RULE_PLAIN = 2           # manual rate, no momentum
+RULE_MOMENTUM = 3        # manual rate, heavy-ball momentum
+RULE_NESTEROV = 4        # manual rate, Nesterov momentum
+RULES = (RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_PLAIN, RULE_MOMENTUM, RULE_NESTEROV)
+
+
+# The model spec (``spec``), a compile-time constant like ``rule``: the loss code in the low bits plus flags for
+# the options whose code a model may not need at all. ``backward.output_delta_units`` compiles one loss's
+# gradient; the max_w2, dropout and sparsity steps compile to nothing when their flag is off (``static.py``).
+SPEC_LOSS = 15           # mask of the loss code
+SPEC_AUTOENCODER = 16
+SPEC_MAX_W2 = 32         # max_w2 is finite
+SPEC_DROPOUT = 64        # some input or hidden dropout ratio is > 0
+SPEC_SPARSITY = 128      # sparsity_beta > 0
+
+
+def spec_of(drop, hyp, opt):
+    """The model spec that ``drop``/``hyp``/``opt`` configure (plain Python)."""
+    spec = int(opt[O_LOSS])
+    if opt[O_AUTOENCODER] == 1:
+        spec |= SPEC_AUTOENCODER
+    if hyp[H_MAX_W2] < 3.0e38:
+        spec |= SPEC_MAX_W2
+    if (drop > 0.0).any():
+        spec |= SPEC_DROPOUT
+    if hyp[H_SPARSITY_BETA] > 0.0:
+        spec |= SPEC_SPARSITY
+    return spec
+
+
+def rule_of(hyp, opt):
+    """The update rule that ``hyp``/``opt`` configure (plain Python: the kernels receive it as a constant)."""
+    if opt[O_ADAPTIVE] == 1:
+        return RULE_ADADELTA if hyp[H_L1] == 0.0 and hyp[H_L2] == 0.0 else RULE_ADADELTA_L1L2
+    if opt[O_MOMENTUM] != 1:
+        return RULE_PLAIN
+    return RULE_NESTEROV if opt[O_NESTEROV] == 1 else RULE_MOMENTUM
+
+
 # ---- kernel status codes ----
 OK = 0
 DIVERGED = 1

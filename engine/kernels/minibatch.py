@@ -22,18 +22,22 @@ mean activation as in the row kernel, and the bias gradient of the batch gains t
 batch this is exactly the row kernel's term. Difference from the row kernel, by design: ``fast_mode`` skips a
 weight row when its batch gradient is exactly zero.
 """
+import types
+
 import numpy as np
 from numba import njit, prange
 
 from .. import config
-from .backward import hidden_delta, output_delta_units, update_row
+from .backward import hidden_delta, output_delta_units
 from .forward import activate_units, dropout_units
 from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX_W2, H_RHO, H_SAMPLES,
-                    H_SPARSITY_BETA, L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, O_ADAPTIVE, O_FAST_MODE, O_MOMENTUM, O_SEED,
-                    OK, SOFTMAX)
+                    H_SPARSITY_BETA, L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF,
+                    O_FAST_MODE, O_SEED, OK, RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_MOMENTUM, RULE_NESTEROV,
+                    SOFTMAX)
 from .rng import next_u01, seed_stream
+from .specialize import call_specialized
 from .scratch import buffer_sizes
-from .updates import adadelta_bias, learning_rate, max_w2_rescale, momentum_at
+from .updates import adadelta_bias, learning_rate, max_w2_rescale, momentum_at, update_row
 
 
 @njit(**config.JIT)
@@ -68,7 +72,7 @@ def _gather_dropped(xr, cr, ncs, p_in, st, xb, cb):
 
 
 @njit(**config.JIT)
-def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
+def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt, spec):
     """Forward + backward of batch rows ``lo:hi`` into this part's gradients ``Gt`` (dense rows) and ``Gbt``.
 
     Returns (rows with weight > 0, finite). Activations, masks and deltas are written into the batch-wide
@@ -154,7 +158,7 @@ def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt):
     for b in range(lo, hi):
         r = rows[start + b]
         wt = w[r] if w[r] > 0.0 else 0.0
-        if not output_delta_units(lay[K, L_ACT], hyp, opt, num[r], cat[r], y[r], wt / bs, ZK[b], AK[b],
+        if not output_delta_units(lay[K, L_ACT], hyp, spec, num[r], cat[r], y[r], wt / bs, ZK[b], AK[b],
                                   D[b - lo]):
             return n_pos, False
     # ---- backward: this part's gradients, output layer first
@@ -250,7 +254,7 @@ def _update_plan(lay, p, n_chunks):
 
 
 @njit(**config.JIT)
-def _update_chunk(W, S_w, lay, hyp, opt, Gw, parts, g0, row_k, row_j, first, last, rates, m, fast, g, g2):
+def _update_chunk(W, S_w, lay, hyp, rule, Gw, parts, g0, row_k, row_j, first, last, rates, m, fast, g, g2):
     """Update dense weight rows ``first:last`` of the plan with the sum of the parts' gradients."""
     g2[:] = 0.0
     for i in range(first, last):
@@ -277,11 +281,11 @@ def _update_chunk(W, S_w, lay, hyp, opt, Gw, parts, g0, row_k, row_j, first, las
             if not nz:
                 continue
         boff = lay[k, L_B_OFF]
-        update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], 1.0, gr, hyp, opt,
-                   rates[k], m, g2[boff:boff + width])
+        update_row(W[lo:lo + width], S_w[0, lo:lo + width], S_w[1, lo:lo + width], 1.0, gr, hyp, rule,
+                   rates[k], m, g2[boff:boff + width], True)
 
 
-def _minibatch_rows(net, cfg, data, rows, batch, n_threads):
+def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule, spec):
     W, B, S_w, S_b, avg_act = net
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -294,7 +298,7 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads):
     g0 = ncs * width0
     n_parts = max(1, min(n_threads, batch))
     n_chunks = max(1, n_threads)
-    adaptive = opt[O_ADAPTIVE] == 1
+    adaptive = rule == RULE_ADADELTA or rule == RULE_ADADELTA_L1L2
     fast = opt[O_FAST_MODE] == 1
     zs, as_, wmax = buffer_sizes(lay)
     bufs = (np.zeros(batch * zs, np.float32), np.zeros(batch * as_, np.float32), np.ones(batch * as_, np.uint8),
@@ -325,7 +329,7 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads):
         # ---- region 1: each part's forward/backward into its own gradient buffers
         for t in prange(parts):
             n_pos[t], finite[t] = _batch_part(W, B, cfg, data, rows, start, bs, t * step, min(bs, (t + 1) * step),
-                                              bufs, Gw[t], Gb[t])
+                                              bufs, Gw[t], Gb[t], spec)
         ok = True
         for t in range(parts):
             trained += n_pos[t]
@@ -337,13 +341,13 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads):
             _sparsity_pull(bufs[1], lay, batch, bs, rows, start, w, avg_act, hyp[H_SPARSITY_BETA],
                            hyp[H_AVERAGE_ACTIVATION], Gb[0])
         m = 0.0
-        if not adaptive and opt[O_MOMENTUM] == 1:
+        if rule == RULE_MOMENTUM or rule == RULE_NESTEROV:
             m = momentum_at(hyp, samples)
         for k in range(K + 1):
             rates[k] = 0.0 if adaptive else learning_rate(hyp, k, samples) * (1.0 - m)
         # ---- region 2: sum the parts' gradients row by row and update the dense weight rows
         for ch in prange(n_chunks):
-            _update_chunk(W, S_w, lay, hyp, opt, Gw, parts, g0, row_k, row_j, bounds[ch], bounds[ch + 1], rates, m,
+            _update_chunk(W, S_w, lay, hyp, rule, Gw, parts, g0, row_k, row_j, bounds[ch], bounds[ch + 1], rates, m,
                           fast, grow[ch], gsq2[ch])
         # ---- one-hot rows of layer 0: only the slots active in this batch (serial: at most batch * nc rows)
         if nc > 0:
@@ -369,7 +373,7 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads):
             for q in range(nt):
                 lo = woff + touched[q] * width0
                 update_row(W[lo:lo + width0], S_w[0, lo:lo + width0], S_w[1, lo:lo + width0], 1.0, Gc[q], hyp,
-                           opt, rates[0], m, g2)
+                           rule, rates[0], m, g2, True)
                 slot_pos[touched[q]] = -1
         # ---- biases (H2O's ADADELTA bias rule sees the layer's mean squared weight gradient), max_w2
         for k in range(K + 1):
@@ -390,13 +394,32 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads):
                 adadelta_bias(b_k, S_b[0, boff:boff + width], S_b[1, boff:boff + width], gb[:width], gsq[:width],
                               hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON])
             else:
-                update_row(b_k, S_b[0, boff:boff + width], S_b[1, boff:boff + width], 1.0, gb[:width], hyp, opt,
-                           rates[k], m, gsq)
+                update_row(b_k, S_b[0, boff:boff + width], S_b[1, boff:boff + width], 1.0, gb[:width], hyp, rule,
+                           rates[k], m, gsq, True)
             if hyp[H_MAX_W2] < 3.0e38:
                 woff = lay[k, L_W_OFF]
                 max_w2_rescale(W[woff:woff + fan * width].reshape((fan, width)), hyp[H_MAX_W2])
     return trained, status
 
 
-minibatch_rows_serial = njit(**config.JIT)(_minibatch_rows)
-minibatch_rows_parallel = njit(parallel=True, **config.JIT)(_minibatch_rows)
+def _named(fn, name):
+    """A copy of ``fn`` under another name: numba's cache files are named after the function, and the serial and
+    parallel compilations of one Python function would share (and load each other's machine code from) one."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = name
+    return copy
+
+
+minibatch_rows_serial_of_rule = njit(**config.JIT)(_named(_minibatch_rows, "minibatch_rows_serial_of_rule"))
+minibatch_rows_parallel_of_rule = njit(parallel=True, **config.JIT)(_named(_minibatch_rows,
+                                                                           "minibatch_rows_parallel_of_rule"))
+
+
+def minibatch_rows_serial(net, cfg, data, rows, batch, n_threads):
+    """One part and one chunk per batch, in order (bit-identical runs); returns ``(rows trained, status)``."""
+    return call_specialized(minibatch_rows_serial_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)
+
+
+def minibatch_rows_parallel(net, cfg, data, rows, batch, n_threads):
+    """``n_threads`` parts and chunks per batch on numba's threads; same arguments and result as the serial one."""
+    return call_specialized(minibatch_rows_parallel_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)

@@ -39,11 +39,13 @@ from numba import njit
 
 from .. import config
 from .backward import (backprop_rows, bias_update, input_square_sum, input_updates, input_updates_then_forward,
-                       output_delta_units, propagate_errors, sparsity_pull, squares_factor, step_rate)
+                       output_delta_units, propagate_errors, sparsity_pull, step_rate)
 from .forward import activate_units, dense_rows, drop_range, input_rows, record_inputs
 from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_MAX_W2, H_SAMPLES, H_SPARSITY_BETA, L_A_OFF, L_ACT,
-                    L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF, O_ADAPTIVE, O_FAST_MODE, O_SEED, OK, RECTIFIER)
+                    L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF, O_FAST_MODE, O_SEED, OK, RECTIFIER, RULE_ADADELTA,
+                    RULE_ADADELTA_L1L2)
 from .rng import seed_stream
+from .specialize import call_specialized
 from .scratch import buffer_sizes
 from .sync import barrier
 from .updates import add_square_sums, learning_rate
@@ -84,18 +86,18 @@ def scale_columns(Wb, cols, sq_norms, max_w2):
 
 
 @njit(**config.JIT)
-def finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, fan):
+def finish_output(pnet, plan, hyp, rule, t, n_threads, gpart, npart, dout, K, fan):
     """After a barrier: thread 0 takes the ADADELTA output-bias step (all threads' squared gradients), every
     thread applies max_w2 to its rows of the output layer (all threads' column norms)."""
     PW, PB, PSw, PSb, avg_act = pnet
     widthK = dout.shape[0]
     woff, boff, lo, hi = plan[K, t, 0], plan[K, t, 1], plan[K, t, 2], plan[K, t, 3]
-    if t == 0 and opt[O_ADAPTIVE] == 1:
+    if t == 0 and (rule == RULE_ADADELTA or rule == RULE_ADADELTA_L1L2):
         g2 = np.zeros(widthK, np.float32)
         for s in range(n_threads):
             g2 += gpart[s]
         bias_update(PB[boff:boff + widthK], PSb[0, boff:boff + widthK], PSb[1, boff:boff + widthK], dout, g2, fan,
-                    hyp, opt, 0.0, 0.0)
+                    hyp, rule, 0.0, 0.0)
     if hyp[H_MAX_W2] < 3.0e38:
         total = np.zeros(widthK, np.float64)
         for s in range(n_threads):
@@ -104,12 +106,8 @@ def finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, fan
 
 
 @njit(**config.JIT)
-def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
-    """Thread ``t`` of ``n_threads``: train ``rows`` (all threads get the same rows) into the packed network.
-
-    Returns (rows trained, status): ``OK``, ``DIVERGED`` (the output became NaN/Inf; every thread sees it at the
-    same row) or ``STOPPED`` (another thread aborted).
-    """
+def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, sync, rule, spec):
+    """``partitioned_rows`` for update ``rule`` and output ``spec`` (compile-time constants)."""
     PW, PB, PSw, PSb, avg_act = pnet
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -124,8 +122,8 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
     zo0, ao0 = lay[0, L_Z_OFF], lay[0, L_A_OFF]
     codeK = lay[K, L_ACT]
     aoK1 = lay[K - 1, L_A_OFF]
-    adaptive = opt[O_ADAPTIVE] == 1
-    factored = squares_factor(hyp, opt)
+    adaptive = rule == RULE_ADADELTA or rule == RULE_ADADELTA_L1L2
+    factored = rule == RULE_ADADELTA
     fast = opt[O_FAST_MODE] == 1
     max_w2 = hyp[H_MAX_W2]
     capped = max_w2 < 3.0e38
@@ -229,16 +227,16 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
         for s in range(1, n_threads):
             zK += zpart[parity, s]
         activate_units(zK, aK, codeK, off[r])
-        if not output_delta_units(codeK, hyp, opt, num[r], cat[r], y[r], weight, zK, aK, d_cur):
+        if not output_delta_units(codeK, hyp, spec, num[r], cat[r], y[r], weight, zK, aK, d_cur):
             return count, DIVERGED
         count += 1
         # ---- backward, output layer: own rows (their errors belong to this thread's units of layer K-1)
-        m = step_rate(hyp, opt, samples)
+        m = step_rate(hyp, rule, samples)
         rate = 0.0 if adaptive else learning_rate(hyp, K, samples) * (1.0 - m)
         gK[:] = 0.0
         backprop_rows(WK, PSw[0, woff:woff + (hi - lo) * widthK], PSw[1, woff:woff + (hi - lo) * widthK], widthK,
                       d_cur[:widthK], Al[aoK1 + lo:aoK1 + hi], 0, hi - lo, lay[K - 1, L_ACT] == RECTIFIER, fast,
-                      hyp, opt, rate, m, gK, ebuf)
+                      hyp, rule, rate, m, gK, ebuf)
         gpart[t, :] = gK
         if capped:
             norms[:widthK] = 0.0
@@ -246,7 +244,7 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             npart[t, :] = norms[:widthK]
         if t == 0 and not adaptive:
             bias_update(PB[boff:boff + widthK], PSb[0, boff:boff + widthK], PSb[1, boff:boff + widthK],
-                        d_cur[:widthK], gK, 1, hyp, opt, rate, m)
+                        d_cur[:widthK], gK, 1, hyp, rule, rate, m)
         out_pending = adaptive or capped
         dout[:] = d_cur[:widthK]
         if K > 1:
@@ -259,7 +257,7 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             for s in range(n_threads):
                 slo, shi = plan[K, s, 2], plan[K, s, 3]
                 propagate_errors(lay, K, Z, Al, M, drop[K], d_next, err[s, K, slo:shi], slo)
-            finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
+            finish_output(pnet, plan, hyp, rule, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
             out_pending = False
         d_cur, d_next = d_next, d_cur
         # ---- backward, hidden layers >= 1: own columns
@@ -275,13 +273,13 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             ap = lay[k - 1, L_A_OFF]
             a_prev = Al[ap:ap + fan] if k == 1 else A[ap:ap + fan]
             backprop_rows(Wk, PSw[0, woff:woff + fan * cols], PSw[1, woff:woff + fan * cols], cols, delta, a_prev, 0,
-                          fan, lay[k - 1, L_ACT] == RECTIFIER, fast, hyp, opt, rate, m, g2, ebuf)
+                          fan, lay[k - 1, L_ACT] == RECTIFIER, fast, hyp, rule, rate, m, g2, ebuf)
             err[t, k, :fan] = ebuf[:fan]
             if beta > 0.0 and ch == 1:
                 ao = lay[k, L_A_OFF]
                 sparsity_pull(delta, avg_act[ao + lo:ao + hi], Al[ao + lo:ao + hi], beta, hyp[H_AVERAGE_ACTIVATION])
             bias_update(PB[boff:boff + cols], PSb[0, boff:boff + cols], PSb[1, boff:boff + cols], delta, g2, fan, hyp,
-                        opt, rate, m)
+                        rule, rate, m)
             if capped:
                 norms[:cols] = 0.0
                 column_norms(Wk, cols, norms[:cols])
@@ -297,7 +295,7 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             propagate_errors(lay, k, Z, Al, M, drop[k], d_next, etot, lo1)
             d_cur, d_next = d_next, d_cur
             if out_pending:
-                finish_output(pnet, plan, hyp, opt, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
+                finish_output(pnet, plan, hyp, rule, t, n_threads, gpart, npart, dout, K, lay[K, L_FAN_IN])
                 out_pending = False
         # ---- backward, layer 0: own input rows take the whole error of layer 0
         rate = 0.0 if adaptive else learning_rate(hyp, 0, samples) * (1.0 - m)
@@ -314,7 +312,7 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
                                        width0, delta0, cin, xin, ncs, fast, hyp, cin2, xin2, zp0, rlo, rhi)
         else:
             input_updates(W0, PSw[0, w0:w0 + (rhi - rlo) * width0], PSw[1, w0:w0 + (rhi - rlo) * width0], width0,
-                          delta0, cin, xin, ncs, fast, hyp, opt, rate, m, g0, rlo, rhi)
+                          delta0, cin, xin, ncs, fast, hyp, rule, rate, m, g0, rlo, rhi)
         if capped:
             norms[:width0] = 0.0
             column_norms(W0, width0, norms[:width0])
@@ -341,5 +339,14 @@ def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
             if beta > 0.0 and lay[0, L_CHANNELS] == 1:
                 sparsity_pull(delta0, avg_act[ao0:ao0 + units0], Al[ao0:ao0 + units0], beta, hyp[H_AVERAGE_ACTIVATION])
             bias_update(PB[b0:b0 + width0], PSb[0, b0:b0 + width0], PSb[1, b0:b0 + width0], delta0, g0, fan0, hyp,
-                        opt, rate, m)
+                        rule, rate, m)
     return count, OK
+
+
+def partitioned_rows(pnet, plan, cfg, data, rows, t, n_threads, shared, sync):
+    """Thread ``t`` of ``n_threads``: train ``rows`` (all threads get the same rows) into the packed network.
+
+    Returns (rows trained, status): ``OK``, ``DIVERGED`` (the output became NaN/Inf; every thread sees it at the
+    same row) or ``STOPPED`` (another thread aborted).
+    """
+    return call_specialized(partitioned_rows_of_rule, (pnet, plan, cfg, data, rows, t, n_threads, shared, sync), cfg)

@@ -21,13 +21,15 @@ from numba import njit
 from .. import config
 from ..threads import run_on_threads
 from .backward import backward_row
-from .forward import forward_row
+from .forward import training_forward_row
 from .hyper import DIVERGED, H_SAMPLES, O_SEED, OK
 from .rng import seed_stream
+from .specialize import call_specialized
 from .scratch import row_scratch
 
 
-def _sgd_rows(net, cfg, data, rows, n_threads):
+@njit(**config.JIT)
+def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule, spec):
     W, B, S_w, S_b, avg_act = net
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -49,9 +51,9 @@ def _sgd_rows(net, cfg, data, rows, n_threads):
                 continue
             samples = base + pos
             seed_stream(rng, seed, np.int64(samples))
-            forward_row(W, B, lay, drop, num[r], cat[r], off[r], True, K, rng, xin, cin, z, a, mask)
-            if not backward_row(net, lay, drop, hyp, opt, num[r], cat[r], y[r], weight, samples, xin, cin, z, a,
-                                mask, d_cur, d_prev, work):
+            training_forward_row(W, B, lay, drop, num[r], cat[r], off[r], K, rng, xin, cin, z, a, mask, spec)
+            if not backward_row(net, lay, drop, hyp, opt, rule, spec, num[r], cat[r], y[r], weight, samples, xin, cin,
+                                z, a, mask, d_cur, d_prev, work):
                 status[t] = DIVERGED
                 break
             counts[t] += 1
@@ -62,7 +64,9 @@ def _sgd_rows(net, cfg, data, rows, n_threads):
     return counts.sum(), st
 
 
-sgd_rows_serial = njit(**config.JIT)(_sgd_rows)
+def sgd_rows_serial(net, cfg, data, rows, n_threads):
+    """The rows in order, ``n_threads`` blocks one after the other; returns ``(rows trained, status)``."""
+    return call_specialized(sgd_rows_of_rule, (net, cfg, data, rows, n_threads), cfg)
 
 
 def sgd_rows_parallel(net, cfg, data, rows, n_threads):

@@ -16,11 +16,13 @@ for layer k (0 = input to first hidden).
 import math
 
 import numpy as np
-from numba import njit
+from numba import errors, njit, types
+from numba.extending import overload
 
 from .. import config
-from .hyper import (H_MOMENTUM_RAMP, H_MOMENTUM_STABLE, H_MOMENTUM_START, H_RATE, H_RATE_ANNEALING,
-                    H_RATE_DECAY)
+from .hyper import (H_EPSILON, H_L1, H_L2, H_MOMENTUM_RAMP, H_MOMENTUM_STABLE, H_MOMENTUM_START, H_RATE,
+                    H_RATE_ANNEALING, H_RATE_DECAY, H_RHO, RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_MOMENTUM,
+                    RULE_NESTEROV, RULE_PLAIN)
 
 
 @njit(**config.JIT)
@@ -58,29 +60,40 @@ def adadelta_step(w, eg2, edx2, u, g, rho, one_rho, eps):
 
 
 @njit(**config.JIT_INLINE)
-def adadelta_row(w, eg2, edx2, a, delta, l1, l2, rho, eps, gsq, sum_squares=True):
-    """ADADELTA on one row; adds each g**2 to ``gsq`` (the bias rule's input).
+def adadelta_plain(w, eg2, edx2, a, delta, rho, eps):
+    """ADADELTA on one row without l1/l2 and without squared-gradient sums: a caller whose gradients are
+    ``a * delta`` adds ``delta**2 * sum(a**2)`` once for all its rows (``add_square_sums``), which saves a load, a
+    store and a multiply-add per weight in the hottest loop."""
+    a = np.float32(a)
+    rho = np.float32(rho)
+    one_rho = np.float32(1.0) - rho
+    eps = np.float32(eps)
+    for u in range(w.shape[0]):
+        adadelta_step(w, eg2, edx2, u, a * delta[u], rho, one_rho, eps)
 
-    ``sum_squares=False`` (only without l1/l2) leaves ``gsq`` alone: a caller whose gradients are ``a * delta``
-    adds ``delta**2 * sum(a**2)`` once for all its rows (``add_square_sums``), which saves a load, a store and a
-    multiply-add per weight in the hottest loop.
-    """
+
+@njit(**config.JIT_INLINE)
+def adadelta_sums(w, eg2, edx2, a, delta, rho, eps, gsq):
+    """ADADELTA on one row without l1/l2; adds each g**2 to ``gsq`` (the bias rule's input)."""
+    a = np.float32(a)
+    rho = np.float32(rho)
+    one_rho = np.float32(1.0) - rho
+    eps = np.float32(eps)
+    for u in range(w.shape[0]):
+        g = a * delta[u]
+        adadelta_step(w, eg2, edx2, u, g, rho, one_rho, eps)
+        gsq[u] += g * g
+
+
+@njit(**config.JIT_INLINE)
+def adadelta_l1l2(w, eg2, edx2, a, delta, l1, l2, rho, eps, gsq):
+    """ADADELTA on one row with l1/l2; adds each g**2 to ``gsq``."""
     a = np.float32(a)
     rho = np.float32(rho)
     one_rho = np.float32(1.0) - rho
     eps = np.float32(eps)
     l1 = np.float32(l1)
     l2 = np.float32(l2)
-    if l1 == 0.0 and l2 == 0.0:  # the common case gets branch-free loops
-        if sum_squares:
-            for u in range(w.shape[0]):
-                g = a * delta[u]
-                adadelta_step(w, eg2, edx2, u, g, rho, one_rho, eps)
-                gsq[u] += g * g
-        else:
-            for u in range(w.shape[0]):
-                adadelta_step(w, eg2, edx2, u, a * delta[u], rho, one_rho, eps)
-        return
     for u in range(w.shape[0]):
         g = regularized(w[u], a * delta[u], l1, l2)
         adadelta_step(w, eg2, edx2, u, g, rho, one_rho, eps)
@@ -89,9 +102,9 @@ def adadelta_row(w, eg2, edx2, a, delta, l1, l2, rho, eps, gsq, sum_squares=True
 
 @njit(**config.JIT_INLINE)
 def adadelta_row_then_forward(w, eg2, edx2, a, delta, rho, eps, z, x_next):
-    """``adadelta_row`` without l1/l2 or squared-gradient sums, then ``z += x_next * w`` with the updated row: the
-    next row's forward share of this weight row in the same pass (the loop is bound by the divide and square
-    root, so the extra multiply-add and the loads of ``z`` ride along for free)."""
+    """``adadelta_plain``, then ``z += x_next * w`` with the updated row: the next row's forward share of this
+    weight row in the same pass (the loop is bound by the divide and square root, so the extra multiply-add and
+    the loads of ``z`` ride along for free)."""
     a = np.float32(a)
     rho = np.float32(rho)
     one_rho = np.float32(1.0) - rho
@@ -127,27 +140,36 @@ def adadelta_bias(b, eg2, edx2, delta, gsq_mean, l1, l2, rho, eps):
 
 
 @njit(**config.JIT_INLINE)
-def momentum_row(w, v, a, delta, l1, l2, r, m, nesterov):
-    """Manual step ``r`` with momentum ``m`` (Nesterov or heavy-ball); ``v`` holds the velocity."""
+def heavy_ball_row(w, v, a, delta, l1, l2, r, m):
+    """Manual step ``r`` with heavy-ball momentum ``m``: ``v' = m v - r g; w += v'`` (``v`` holds the velocity)."""
     a = np.float32(a)
     r = np.float32(r)
     m = np.float32(m)
     l1 = np.float32(l1)
     l2 = np.float32(l2)
-    if nesterov:
-        one_m = np.float32(1.0) + m
-        for u in range(w.shape[0]):
-            g = regularized(w[u], a * delta[u], l1, l2)
-            v_old = v[u]
-            v_new = m * v_old - r * g
-            v[u] = v_new
-            w[u] += one_m * v_new - m * v_old
-    else:
-        for u in range(w.shape[0]):
-            g = regularized(w[u], a * delta[u], l1, l2)
-            v_new = m * v[u] - r * g
-            v[u] = v_new
-            w[u] += v_new
+    for u in range(w.shape[0]):
+        g = regularized(w[u], a * delta[u], l1, l2)
+        v_new = m * v[u] - r * g
+        v[u] = v_new
+        w[u] += v_new
+
+
+@njit(**config.JIT_INLINE)
+def nesterov_row(w, v, a, delta, l1, l2, r, m):
+    """Manual step ``r`` with Nesterov momentum ``m`` (Bengio et al. 2013: ``v' = m v - r g; w += -m v + (1 + m)
+    v'``)."""
+    a = np.float32(a)
+    r = np.float32(r)
+    m = np.float32(m)
+    l1 = np.float32(l1)
+    l2 = np.float32(l2)
+    one_m = np.float32(1.0) + m
+    for u in range(w.shape[0]):
+        g = regularized(w[u], a * delta[u], l1, l2)
+        v_old = v[u]
+        v_new = m * v_old - r * g
+        v[u] = v_new
+        w[u] += one_m * v_new - m * v_old
 
 
 @njit(**config.JIT_INLINE)
@@ -159,6 +181,46 @@ def sgd_row(w, a, delta, l1, l2, r):
     l2 = np.float32(l2)
     for u in range(w.shape[0]):
         w[u] -= r * regularized(w[u], a * delta[u], l1, l2)
+
+
+def update_row(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+    """Apply update ``rule`` (``hyper.RULE_*``) to one weight row ``w`` with input activation ``x``; ``s0``/``s1``
+    hold the rule's state (ADADELTA's accumulators, the momentum velocity), ``r``/``m`` the manual rate and
+    momentum. ``sum_squares=False``: RULE_ADADELTA leaves the squared gradients to the caller (they factor, see
+    ``adadelta_plain``); every other ADADELTA call adds them to ``gsq``.
+
+    ``rule`` and ``sum_squares`` must be compile-time constants: the overload below picks the one loop they name,
+    so no other rule's code is typed, lowered or optimized (compiled kernels exist per rule, ``rules.py``).
+    """
+    raise TypeError("update_row runs inside compiled kernels only")
+
+
+@overload(update_row, inline="always", prefer_literal=True)
+def _update_row_of_rule(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+    if not isinstance(rule, types.IntegerLiteral) or not isinstance(sum_squares, types.BooleanLiteral):
+        raise errors.TypingError(f"update_row needs a constant rule and sum_squares, got {rule} and {sum_squares}")
+    code = rule.literal_value
+    if code == RULE_ADADELTA and not sum_squares.literal_value:
+        def impl(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+            adadelta_plain(w, s0, s1, x, delta, hyp[H_RHO], hyp[H_EPSILON])
+    elif code == RULE_ADADELTA:
+        def impl(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+            adadelta_sums(w, s0, s1, x, delta, hyp[H_RHO], hyp[H_EPSILON], gsq)
+    elif code == RULE_ADADELTA_L1L2:
+        def impl(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+            adadelta_l1l2(w, s0, s1, x, delta, hyp[H_L1], hyp[H_L2], hyp[H_RHO], hyp[H_EPSILON], gsq)
+    elif code == RULE_NESTEROV:
+        def impl(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+            nesterov_row(w, s0, x, delta, hyp[H_L1], hyp[H_L2], r, m)
+    elif code == RULE_MOMENTUM:
+        def impl(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+            heavy_ball_row(w, s0, x, delta, hyp[H_L1], hyp[H_L2], r, m)
+    elif code == RULE_PLAIN:
+        def impl(w, s0, s1, x, delta, hyp, rule, r, m, gsq, sum_squares):
+            sgd_row(w, x, delta, hyp[H_L1], hyp[H_L2], r)
+    else:
+        raise errors.TypingError(f"unknown update rule {code}")
+    return impl
 
 
 @njit(**config.JIT)

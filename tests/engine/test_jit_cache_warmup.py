@@ -10,10 +10,15 @@ import subprocess
 import sys
 import types
 
+import numpy as np
+import pytest
 from numba import njit
+from numba import types as nbtypes
 
-from deepbrook.engine import compile_listeners, compile_notice, jit_cache
-from deepbrook.engine.kernels import sgd
+from deepbrook.engine import DeepLearning, Frame, compile_listeners, compile_notice, jit_cache
+from deepbrook.engine.kernels import hyper as H
+from deepbrook.engine.kernels import minibatch, sgd
+from deepbrook.engine.kernels.updates import update_row
 
 SECOND_PROCESS = r"""
 import gc, json
@@ -49,7 +54,7 @@ def test_a_kernel_goes_stale_when_any_kernel_file_changes_not_only_its_own():
     """numba's stamp is the kernel's own file; a callee edited in another file would leave stale machine code."""
     names = {p.name for p in jit_cache._kernel_sources()}
     assert {"sgd.py", "backward.py", "forward.py", "updates.py", "predict.py", "config.py", "kernels.py"} <= names
-    locator = sgd.sgd_rows_serial._cache._impl.locator
+    locator = sgd.sgd_rows_of_rule._cache._impl.locator
     if os.environ.get("NUMBA_CACHE_DIR"):  # numba decides: nothing of ours to check
         return
     assert isinstance(locator, jit_cache.DeepbrookCacheLocator)
@@ -60,7 +65,32 @@ def test_parallel_and_serial_row_kernels_are_one_compiled_kernel():
     """Hogwild! runs the serial kernel on threads: no second (parallel=True) copy to compile, none to confuse in
     numba's cache, which keyed both copies by the one Python function."""
     assert not hasattr(sgd.sgd_rows_parallel, "py_func")
-    assert sgd.sgd_rows_serial.targetoptions.get("parallel") in (None, False)
+    assert sgd.sgd_rows_of_rule.targetoptions.get("parallel") in (None, False)
+
+
+def test_serial_and_parallel_minibatch_kernels_have_their_own_cache_files():
+    """Both compile one Python function; numba names cache files after the function, so each gets its own name
+    (they shared one index before, and a process could load one's machine code for the other)."""
+    serial, parallel = minibatch.minibatch_rows_serial_of_rule, minibatch.minibatch_rows_parallel_of_rule
+    assert parallel.targetoptions.get("parallel") is True
+    assert serial.targetoptions.get("parallel") in (None, False)
+    assert serial._cache._impl._filename_base != parallel._cache._impl._filename_base
+
+
+def test_a_model_compiles_only_its_own_update_rule_and_spec():
+    """The optimizer and the model spec reach the kernels as compile-time constants: a default (ADADELTA)
+    regression model's row kernel is compiled for that rule and a Gaussian loss without max_w2, dropout or
+    sparsity; a Nesterov model with max_w2 gets its own kernel instead of run-time switches."""
+    frame = Frame.from_arrays({"x": np.linspace(-1, 1, 64), "y": np.linspace(0, 2, 64) ** 2})
+    for params, rule, spec in (({}, H.RULE_ADADELTA, H.GAUSSIAN),
+                               ({"adaptive_rate": False, "momentum_stable": 0.9, "max_w2": 10.0}, H.RULE_NESTEROV,
+                                H.GAUSSIAN | H.SPEC_MAX_W2)):
+        DeepLearning(hidden=[3], epochs=1, seed=1, reproducible=True, **params).train(
+            x=["x"], y="y", training_frame=frame)
+        compiled = {sig[-2:] for sig in sgd.sgd_rows_of_rule.signatures}
+        assert (nbtypes.literal(rule), nbtypes.literal(spec)) in compiled
+    with pytest.raises(TypeError, match="inside compiled kernels"):
+        update_row(None, None, None, 1.0, None, None, H.RULE_ADADELTA, 0.0, 0.0, None, False)
 
 
 def engine_function(fn, module, name):
