@@ -107,7 +107,7 @@ def finish_output(pnet, plan, hyp, rule, t, n_threads, gpart, npart, dout, K, fa
 
 @njit(**config.JIT)
 def partitioned_rows_of_rule(pnet, plan, cfg, data, rows, t, n_threads, shared, sync, rule, spec):
-    """``partitioned_rows`` for update ``rule`` and output ``spec`` (compile-time constants)."""
+    """``partitioned_rows`` for update ``rule`` and model ``spec`` (compile-time constants)."""
     PW, PB, PSw, PSb, avg_act = pnet
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
