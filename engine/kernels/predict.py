@@ -55,10 +55,16 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
     for k in range(upto + 1):  # conditionals, not max()/min(): each builtin call compiles a helper (cold start)
         w = lay[k, L_UNITS] * lay[k, L_CHANNELS]
         wmax = w if w > wmax else wmax
-    X = np.zeros(BLOCK * p, np.float32).reshape((BLOCK, p))  # 1-d allocations: one np.zeros signature
-    Z = np.zeros(BLOCK * wmax, np.float32)
-    A = np.zeros(BLOCK * wmax, np.float32)
-    A2 = np.zeros(BLOCK * wmax, np.float32)
+    # X, Z, A, A2 in one zeroed float32 allocation (np.empty + a loop: as scratch.row_scratch, no np.zeros helpers)
+    nx = BLOCK * p
+    nz = BLOCK * wmax
+    buf = np.empty(nx + 3 * nz, np.float32)
+    for i in range(nx + 3 * nz):
+        buf[i] = 0.0
+    X = buf[:nx].reshape((BLOCK, p))
+    Z = buf[nx:nx + nz]
+    A = buf[nx + nz:nx + 2 * nz]
+    A2 = buf[nx + 2 * nz:]
     for start in range(0, n, BLOCK):
         bs = n - start if n - start < BLOCK else BLOCK
         for i in range(bs):
