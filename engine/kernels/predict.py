@@ -79,14 +79,12 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
             woff = lay[k, L_W_OFF]
             boff = lay[k, L_B_OFF]
             Zk = Z[:BLOCK * width].reshape((BLOCK, width))
-            if k == 0:
-                if p > 0:
-                    np.dot(src, W[woff + ncs * width:woff + fan * width].reshape((p, width)), Zk)
-                else:
-                    for i in range(BLOCK * width):  # a loop: slice assignment compiles a broadcasting helper
-                        Z[i] = 0.0
+            r0 = ncs if k == 0 else 0  # layer 0's one-hot rows are added below; its numeric rows follow them
+            if fan > r0:  # one np.dot call site: each one lowers BLAS's whole dispatch (cold start)
+                np.dot(src, W[woff + r0 * width:woff + fan * width].reshape((fan - r0, width)), Zk)
             else:
-                np.dot(src, W[woff:woff + fan * width].reshape((fan, width)), Zk)
+                for i in range(BLOCK * width):  # a loop: slice assignment compiles a broadcasting helper
+                    Z[i] = 0.0
             Ak = A[:BLOCK * units].reshape((BLOCK, units))
             code = lay[k, L_ACT]
             ratio = drop[k + 1]
