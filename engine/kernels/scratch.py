@@ -31,7 +31,8 @@ def row_scratch(lay, n_num, n_cat):
 
     All zero but ``mask`` (ones: no unit dropped)."""
     zs, as_, wmax = buffer_sizes(lay)
-    # xin, z, a, d_cur, d_prev, work: slices of one float32 buffer, each on a 64-byte boundary (16 floats)
+    # xin, z, a, d_cur, d_prev, work: slices of one float32 buffer, each starting a multiple of 16 floats (64 bytes,
+    # a cache line) into it, as aligned as separate allocations were
     e0 = n_num
     s1 = (e0 + 15) & -16
     e1 = s1 + zs
