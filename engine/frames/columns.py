@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .kernels import integral_range
+from .views import readonly
 
 TYPES = ("int", "real", "enum", "string", "time", "uuid")
 NUMERIC_TYPES = frozenset({"int", "real", "time"})
@@ -60,7 +61,7 @@ def finish_numeric(values):
         a = a.astype(np.int64, copy=False) if a.dtype.kind == "b" else a
         return a.astype(smallest_int_dtype(int(a.min()), int(a.max())), copy=False), "int"
     a = np.ascontiguousarray(a, dtype=np.float64)
-    integral, special, lo, hi = integral_range(a)
+    integral, special, lo, hi = integral_range(readonly(a))  # one compiled signature
     if not integral or lo > hi:  # non-integral values, or no finite value at all
         return a, "real"
     if not special and -2 ** 53 < lo and hi < 2 ** 53:

@@ -11,6 +11,7 @@ from .columns import (NUMERIC_TYPES, enum_from_numeric, enum_from_values, finish
                       normalize_type, strings_to_numeric, strings_to_time)
 from .names import clean_column_names
 from .summary import frame_summary
+from .views import readonly
 
 __all__ = ["Frame", "NUMERIC_TYPES", "split_frame"]
 
@@ -343,11 +344,7 @@ def _readonly(a):
     """A read-only view (the caller's own array stays writable; the frame never writes)."""
     if not isinstance(a, np.ndarray):
         raise TypeError(f"frame columns must be numpy arrays, got {type(a).__name__}")
-    if not a.flags.writeable:
-        return a
-    v = a.view()
-    v.flags.writeable = False
-    return v
+    return readonly(a)
 
 
 def _column_from_values(col, a, t):

@@ -82,7 +82,7 @@ def _percentiles(a, counts, start, width, n, exact_bins):
     else:
         wanted = np.zeros(len(counts), np.bool_)
         wanted[bins] = True
-        vals = K.values_in_bins(a, start, width, len(counts), wanted, int(counts[wanted].sum()))
+        vals = np.sort(K.values_in_bins(a, start, width, len(counts), wanted, int(counts[wanted].sum())))
         offset = np.concatenate([[0], np.cumsum(np.where(wanted, counts, 0))])  # where a bin's values start
         order = dict(zip(ranks.tolist(), vals[offset[bins] + (ranks - before[bins])].tolist()))
     lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)

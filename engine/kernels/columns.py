@@ -78,8 +78,10 @@ def small_int_moments(x):
         squares += v * v
     lo = x[0]
     hi = x[0]
-    for i in range(n):
-        lo = min(lo, x[i])
-        hi = max(hi, x[i])
+    for i in range(n):  # conditionals, not min()/max(): each builtin call compiles a helper (cold start)
+        v = x[i]
+        lo = v if v < lo else lo
+        hi = v if v > hi else hi
     mean = total / n
-    return n, mean, max(squares - total * mean, 0.0), np.float64(lo), np.float64(hi)
+    ss = squares - total * mean
+    return n, mean, ss if ss > 0.0 else 0.0, np.float64(lo), np.float64(hi)

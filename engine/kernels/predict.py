@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from .. import config
-from .forward import activate_units, dropout_units, forward_row
+from .forward import activate_units, forward_row
 from .hyper import L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, SOFTMAX
 from .scratch import row_scratch
 
@@ -52,16 +52,21 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
     nc = cat.shape[1]
     ncs = lay[0, L_FAN_IN] - p
     wmax = 0
-    for k in range(upto + 1):
-        wmax = max(wmax, lay[k, L_UNITS] * lay[k, L_CHANNELS])
-    X = np.zeros((BLOCK, p), np.float32)
-    Z = np.zeros(BLOCK * wmax, np.float32)
-    A = np.zeros(BLOCK * wmax, np.float32)
-    A2 = np.zeros(BLOCK * wmax, np.float32)
-    mask = np.ones(wmax, np.uint8)
-    rng = np.zeros(1, np.uint64)
+    for k in range(upto + 1):  # conditionals, not max()/min(): each builtin call compiles a helper (cold start)
+        w = lay[k, L_UNITS] * lay[k, L_CHANNELS]
+        wmax = w if w > wmax else wmax
+    # X, Z, A, A2 in one zeroed float32 allocation (np.empty + a loop: as scratch.row_scratch, no np.zeros helpers)
+    nx = BLOCK * p
+    nz = BLOCK * wmax
+    buf = np.empty(nx + 3 * nz, np.float32)
+    for i in range(nx + 3 * nz):
+        buf[i] = 0.0
+    X = buf[:nx].reshape((BLOCK, p))
+    Z = buf[nx:nx + nz]
+    A = buf[nx + nz:nx + 2 * nz]
+    A2 = buf[nx + 2 * nz:]
     for start in range(0, n, BLOCK):
-        bs = min(BLOCK, n - start)
+        bs = n - start if n - start < BLOCK else BLOCK
         for i in range(bs):
             for j in range(p):
                 x = num[start + i, j]
@@ -74,15 +79,16 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
             woff = lay[k, L_W_OFF]
             boff = lay[k, L_B_OFF]
             Zk = Z[:BLOCK * width].reshape((BLOCK, width))
-            if k == 0:
-                if p > 0:
-                    np.dot(src, W[woff + ncs * width:woff + fan * width].reshape((p, width)), Zk)
-                else:
-                    Zk[:, :] = 0.0
+            r0 = ncs if k == 0 else 0  # layer 0's one-hot rows are added below; its numeric rows follow them
+            if fan > r0:  # one np.dot call site: each one lowers BLAS's whole dispatch (cold start)
+                np.dot(src, W[woff + r0 * width:woff + fan * width].reshape((fan - r0, width)), Zk)
             else:
-                np.dot(src, W[woff:woff + fan * width].reshape((fan, width)), Zk)
+                for i in range(BLOCK * width):  # a loop: slice assignment compiles a broadcasting helper
+                    Z[i] = 0.0
             Ak = A[:BLOCK * units].reshape((BLOCK, units))
             code = lay[k, L_ACT]
+            ratio = drop[k + 1]
+            scale = np.float32(1.0 - ratio)
             for i in range(bs):
                 zrow = Zk[i]
                 for u in range(width):
@@ -94,14 +100,11 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
                             lo = woff + s * width
                             for u in range(width):
                                 zrow[u] += W[lo + u]
-                activate_units(zrow, Ak[i], code, off[start + i] if k == lay.shape[0] - 1 else 0.0)
-                if code != SOFTMAX:
-                    dropout_units(Ak[i], mask[:units], drop[k + 1], False, rng)
-            if k == upto:
-                for i in range(bs):  # a loop: slice assignment compiles a broadcasting helper (cold start)
+                arow = out[start + i] if k == upto else Ak[i]  # the wanted layer goes straight to ``out``
+                activate_units(zrow, arow, code, off[start + i] if k == lay.shape[0] - 1 else 0.0)
+                if code != SOFTMAX and ratio > 0.0:  # test-time dropout scaling, as forward.dropout_units
                     for u in range(units):
-                        out[start + i, u] = Ak[i, u]
-            else:
-                src = Ak
-                A, A2 = A2, A
+                        arow[u] *= scale
+            src = Ak
+            A, A2 = A2, A
     return out

@@ -19,7 +19,7 @@ _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)  # a few instructions: inlined rather than a kernel of its own (cold start)
 def seed_stream(state, seed, index):
     """Start ``state`` (uint64[1]) for sample ``index`` of a run seeded with ``seed``."""
     s = np.uint64(seed) ^ (np.uint64(index) * _GOLDEN)

@@ -13,6 +13,7 @@ from numba import get_num_threads
 
 from ..errors import DeepbrookError, ParameterError, TrainingError
 from ..frames.columns import enum_from_numeric
+from ..frames.views import readonly
 from ..kernels.columns import columns_into_rows, standardize_into
 from .balance import balance_rows, class_distribution, correct_probabilities
 from .design import Design
@@ -342,7 +343,7 @@ class DataInfo:
                         continue
                     j = j0 + b
                     x = x[sub[r0:r1]] if sub is not None else x[r0:r1]
-                    standardize_into(cols[b], x, float(self.num_impute[j]), float(self.num_sub[j]),
+                    standardize_into(cols[b], readonly(x), float(self.num_impute[j]), float(self.num_sub[j]),
                                      float(self.num_mul[j]))
                 columns_into_rows(num[r0:r1], j0, cols)
 

@@ -1,12 +1,13 @@
 """Column statistics for standardization: (weighted) mean, sample sd, min and max ignoring NaN."""
 import numpy as np
 
+from ..frames.views import readonly
 from ..kernels.columns import nan_moments, small_int_moments
 
 
 def moments(x):
     """(count, mean, sum of squared deviations, min, max) of the non-NaN values of a column of any numeric dtype."""
-    x = np.asarray(x)
+    x = readonly(np.asarray(x))  # one compiled signature per dtype, writable or not
     if x.dtype.kind in "iu" and x.dtype.itemsize <= 2:
         return small_int_moments(x)
     return nan_moments(x)
