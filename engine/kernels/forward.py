@@ -13,12 +13,11 @@ import math
 
 import numpy as np
 from numba import njit
-from numba.extending import overload
 
 from .. import config
 from .activations import activate
 from .hyper import (L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, L_Z_OFF, LINEAR,
-                    MAXOUT, SOFTMAX, SPEC_DROPOUT)
+                    MAXOUT, SOFTMAX)
 from .losses import softmax
 from .rng import next_u01
 
@@ -189,20 +188,3 @@ def forward_row(W, B, lay, drop, num_row, cat_row, offset, train, upto, rng, xin
         off = offset if k == n_layers - 1 else 0.0
         activate_layer(lay, k, drop[k + 1], train, off, rng, z, a, mask)
 
-
-def training_forward_row(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
-    """``forward_row`` in training. Without SPEC_DROPOUT in the constant ``spec`` no ratio is above 0, where
-    training and inference do the same arithmetic (nothing dropped, nothing drawn, nothing scaled): the inference
-    form is compiled and the dropout code is not."""
-    raise TypeError("training_forward_row runs inside compiled kernels only")
-
-
-@overload(training_forward_row, inline="always", prefer_literal=True)
-def _training_forward_row_of_spec(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
-    if spec.literal_value & SPEC_DROPOUT:
-        def impl(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
-            forward_row(W, B, lay, drop, num_row, cat_row, offset, True, upto, rng, xin, cin, z, a, mask)
-    else:
-        def impl(W, B, lay, drop, num_row, cat_row, offset, upto, rng, xin, cin, z, a, mask, spec):
-            forward_row(W, B, lay, drop, num_row, cat_row, offset, False, upto, rng, xin, cin, z, a, mask)
-    return impl

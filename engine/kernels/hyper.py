@@ -82,11 +82,12 @@ RULES = (RULE_ADADELTA, RULE_ADADELTA_L1L2, RULE_PLAIN, RULE_MOMENTUM, RULE_NEST
 
 # The model spec (``spec``), a compile-time constant like ``rule``: the loss code in the low bits plus flags for
 # the options whose code a model may not need at all. ``backward.output_delta_units`` compiles one loss's
-# gradient; the max_w2, dropout and sparsity steps compile to nothing when their flag is off (``static.py``).
+# gradient; the max_w2 and sparsity steps compile to nothing when their flag is off (``backward.max_w2_step``,
+# ``backward.sparsity_step``). Dropout has no flag: an overload around the forward pass cost more to compile (its
+# implementation is compiled once on its own to be typed, then again inlined) than the dropout code it left out.
 SPEC_LOSS = 15           # mask of the loss code
 SPEC_AUTOENCODER = 16
 SPEC_MAX_W2 = 32         # max_w2 is finite
-SPEC_DROPOUT = 64        # some input or hidden dropout ratio is > 0
 SPEC_SPARSITY = 128      # sparsity_beta > 0
 
 
@@ -97,8 +98,6 @@ def spec_of(drop, hyp, opt):
         spec |= SPEC_AUTOENCODER
     if hyp[H_MAX_W2] < 3.0e38:
         spec |= SPEC_MAX_W2
-    if (drop > 0.0).any():
-        spec |= SPEC_DROPOUT
     if hyp[H_SPARSITY_BETA] > 0.0:
         spec |= SPEC_SPARSITY
     return spec

@@ -21,7 +21,7 @@ from numba import njit
 from .. import config
 from ..threads import run_on_threads
 from .backward import backward_row
-from .forward import training_forward_row
+from .forward import forward_row
 from .hyper import DIVERGED, H_SAMPLES, O_SEED, OK
 from .rng import seed_stream
 from .specialize import call_specialized
@@ -51,7 +51,7 @@ def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule, spec):
                 continue
             samples = base + pos
             seed_stream(rng, seed, np.int64(samples))
-            training_forward_row(W, B, lay, drop, num[r], cat[r], off[r], K, rng, xin, cin, z, a, mask, spec)
+            forward_row(W, B, lay, drop, num[r], cat[r], off[r], True, K, rng, xin, cin, z, a, mask)
             if not backward_row(net, lay, drop, hyp, opt, rule, spec, num[r], cat[r], y[r], weight, samples, xin, cin,
                                 z, a, mask, d_cur, d_prev, work):
                 status[t] = DIVERGED

@@ -1,7 +1,7 @@
 """Call a training kernel with its update rule and model spec as compile-time constants.
 
 The optimizer (``hyper.RULE_*``) decides which weight-update loops a kernel needs; the spec (``hyper.spec_of``: the
-loss, autoencoder, and whether max_w2, dropout or sparsity are on) which output gradient and which optional steps.
+loss, autoencoder, and whether max_w2 or sparsity are on) which output gradient and which optional steps.
 Passed as literals they let the overloads in ``updates.py`` and ``backward.py`` compile only the code they name, so
 a default model's kernels are a fraction of the size they are with every rule, loss and option behind run-time
 switches (cold start, issue 20). Numba types a Python ``int`` argument as ``int64``, never as a literal, so the
