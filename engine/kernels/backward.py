@@ -113,7 +113,7 @@ def hidden_delta(code, e, zz, aa, mm, has_dropout, d_prev):
         d_prev[j] = v
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def input_square_sum(cin, xin, ncs, row_lo, row_hi):
     """Sum of the squared active inputs among rows ``row_lo:row_hi`` of the first layer (a one-hot slot counts 1)."""
     s = np.float32(0.0)
@@ -279,7 +279,7 @@ def _bias_update_of_rule(b, Sb0, Sb1, delta, g2, fan, hyp, rule, r, m):
     return impl
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def step_rate(hyp, rule, samples):
     """Momentum at ``samples`` (0 with ADADELTA or without momentum)."""
     m = 0.0

@@ -25,13 +25,13 @@ from .hyper import (H_EPSILON, H_L1, H_L2, H_MOMENTUM_RAMP, H_MOMENTUM_STABLE, H
                     RULE_NESTEROV, RULE_PLAIN)
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def learning_rate(hyp, layer, samples):
     """Manual rate of ``layer`` after ``samples`` processed samples (annealing and per-layer decay)."""
     return hyp[H_RATE] * hyp[H_RATE_DECAY] ** layer / (1.0 + hyp[H_RATE_ANNEALING] * samples)
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def momentum_at(hyp, samples):
     """Linear ramp momentum_start -> momentum_stable over momentum_ramp samples, then stable."""
     ramp = hyp[H_MOMENTUM_RAMP]
@@ -115,7 +115,7 @@ def adadelta_row_then_forward(w, eg2, edx2, a, delta, rho, eps, z, x_next):
         z[u] += x_next * w[u]
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def add_square_sums(gsq, delta, sum_a2):
     """gsq += delta**2 * sum(a**2): the squared gradients ``(a * delta)**2`` of many rows, summed in one pass."""
     s = np.float32(sum_a2)
