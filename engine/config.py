@@ -21,10 +21,8 @@ FLOAT = "float32"
 os.environ.setdefault("NUMBA_THREADING_LAYER", "omp")
 
 # Compiled kernels go to a per-user cache keyed by the package version and the kernel sources (``jit_cache.py``);
-# a compile in progress is announced (``compile_notice.py``); a kernel's large callees are not optimized again in
-# it (``jit_link.py``). All before any kernel module is imported.
-from . import compile_notice, jit_cache, jit_link  # noqa: E402  (after the threading layer: this imports numba)
+# a compile in progress is announced (``compile_notice.py``). Both before any kernel module is imported.
+from . import compile_notice, jit_cache  # noqa: E402  (after the threading layer: this imports numba)
 
 jit_cache.install()
 compile_notice.install()
-jit_link.install()

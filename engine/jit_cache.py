@@ -28,7 +28,7 @@ ENV_CACHE_DIR = "DEEPBROOK_CACHE_DIR"
 def _kernel_sources() -> list[Path]:
     """Every file a compiled kernel's machine code can depend on (kernels call each other across files)."""
     return sorted([*ENGINE.joinpath("kernels").glob("*.py"), ENGINE / "frames" / "kernels.py", ENGINE / "config.py",
-                   ENGINE / "jit_link.py", Path(__file__).resolve()])
+                   Path(__file__).resolve()])
 
 
 @lru_cache(maxsize=1)
