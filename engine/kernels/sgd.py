@@ -38,8 +38,8 @@ def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule, spec):
     seed = opt[O_SEED]
     base = hyp[H_SAMPLES]
     chunk = (n + n_threads - 1) // n_threads
-    counts = np.zeros(n_threads, np.int64)
-    status = np.zeros(n_threads, np.int64)
+    count = 0
+    status = OK  # scalars, not per-block arrays: an array and its .sum() are two more helpers to compile
     for t in range(n_threads):
         xin, cin, z, a, mask, d_cur, d_prev, work, rng = row_scratch(lay, num.shape[1], cat.shape[1])
         lo = t * chunk
@@ -54,14 +54,10 @@ def sgd_rows_of_rule(net, cfg, data, rows, n_threads, rule, spec):
             forward_row(W, B, lay, drop, num[r], cat[r], off[r], True, K, rng, xin, cin, z, a, mask)
             if not backward_row(net, lay, drop, hyp, opt, rule, spec, num[r], cat[r], y[r], weight, samples, xin, cin,
                                 z, a, mask, d_cur, d_prev, work):
-                status[t] = DIVERGED
+                status = DIVERGED
                 break
-            counts[t] += 1
-    st = OK
-    for t in range(n_threads):
-        if status[t] != OK:
-            st = status[t]
-    return counts.sum(), st
+            count += 1
+    return count, status
 
 
 def sgd_rows_serial(net, cfg, data, rows, n_threads):
