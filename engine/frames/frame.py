@@ -334,6 +334,16 @@ class Frame:
                 self._cache["summary"] = frame_summary(self)
             return self._cache["summary"]
 
+    def cached(self, key, compute):
+        """``compute()`` once per ``key`` for this frame: frames never change, so what is derived from one (column
+        moments, the summary) can be kept with it. Not pickled."""
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = compute()  # outside the lock: another key's computation never waits on this one
+        with self._lock:
+            return self._cache.setdefault(key, value)
+
     def column_summary(self, col):
         """One column's statistics (from the cached frame summary)."""
         self._check(col)

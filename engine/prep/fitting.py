@@ -4,8 +4,8 @@ import numpy as np
 from ..errors import ParameterError, TrainingError
 from . import encoders
 from .inputs import CatInput, NumInput, raw_numeric
-from .sources import IGNORED_TYPES, is_constant, is_missing
-from .stats import column_stats, safe_inverse
+from .sources import IGNORED_TYPES, all_missing, column_moments, is_constant
+from .stats import column_stats, safe_inverse, stats_from_moments
 
 
 def enum_key(v):
@@ -48,7 +48,7 @@ def select_predictors(frame, params, special):
         if t in IGNORED_TYPES:
             ignored[c] = t
             messages.append(("info", f"Dropping {t} column '{c}': {t} columns are not used for training."))
-        elif is_missing(frame, c).all():
+        elif all_missing(frame, c):
             ignored[c] = "bad"
             messages.append(("info", f"Dropping bad column '{c}': all values are missing."))
         elif ignore_const and is_constant(frame, c):
@@ -105,8 +105,11 @@ def numeric_transform(frame, num_inputs, rows, w, transform_type):
     sub, mul, imp = np.zeros(p), np.ones(p), np.zeros(p)
     cache = {}
     for j, ni in enumerate(num_inputs):
-        x = raw_numeric(frame, ni, cache)
-        mean, sd, lo, hi = column_stats(x if len(rows) == len(x) else x[rows], w)
+        if w is None and ni.table is None and len(rows) == frame.nrows:  # a whole stored column: its moments
+            mean, sd, lo, hi = stats_from_moments(column_moments(frame, ni.source))
+        else:
+            x = raw_numeric(frame, ni, cache)
+            mean, sd, lo, hi = column_stats(x if len(rows) == len(x) else x[rows], w)
         if np.isnan(mean):
             continue
         imp[j] = mean

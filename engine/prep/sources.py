@@ -71,6 +71,19 @@ def is_missing(frame, col):
     return np.isnan(a) if a.dtype.kind == "f" else np.zeros(len(a), dtype=bool)
 
 
+def column_moments(frame, col):
+    """``moments()`` of a numeric column as stored, once per frame: a fit's bad- and constant-column checks and
+    its standardization read the same pass (MNIST: 717 columns of 60,000 rows)."""
+    return frame.cached(("moments", col), lambda: moments(stored_numbers(frame, col)))
+
+
+def all_missing(frame, col):
+    """Whether every value of a column of any type is NA."""
+    if frame.types[col] in NUMERIC_TYPES:
+        return column_moments(frame, col)[0] == 0
+    return bool(is_missing(frame, col).all())
+
+
 def is_constant(frame, col):
     """H2O's Vec.isConst() for models that cannot learn from NAs: min == max of the non-NA values."""
     t = frame.types[col]
@@ -78,5 +91,5 @@ def is_constant(frame, col):
         c = frame.codes(col)
         c = c[c >= 0]
         return c.size > 0 and c.min() == c.max()
-    n, _, _, lo, hi = moments(stored_numbers(frame, col))
+    n, _, _, lo, hi = column_moments(frame, col)
     return n > 0 and lo == hi

@@ -13,6 +13,14 @@ def moments(x):
     return nan_moments(x)
 
 
+def stats_from_moments(m):
+    """(mean, sd, min, max) from ``moments()``' (count, mean, sum of squared deviations, min, max)."""
+    n, mean, ss, lo, hi = m
+    if n == 0:
+        return np.nan, np.nan, np.nan, np.nan
+    return float(mean), float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0, float(lo), float(hi)
+
+
 def column_stats(x, w=None):
     """(mean, sd, min, max) of the non-NaN values of ``x``; weighted when ``w`` is given.
 
@@ -20,10 +28,7 @@ def column_stats(x, w=None):
     sample sd when all weights are 1. Empty input gives NaN statistics.
     """
     if w is None:
-        n, mean, ss, lo, hi = moments(x)
-        if n == 0:
-            return np.nan, np.nan, np.nan, np.nan
-        return float(mean), float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0, float(lo), float(hi)
+        return stats_from_moments(moments(x))
     x = np.asarray(x, dtype=np.float64)
     ok = ~np.isnan(x)
     w = np.asarray(w, dtype=np.float64)

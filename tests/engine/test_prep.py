@@ -369,3 +369,27 @@ def test_prefault_maps_a_rows_pages_without_touching_their_values():
     a[10:half] = 1.0
     assert (a[:10] == 7.0).all() and (a[10:half] == 1.0).all() and (a[half:] == 2.0).all()
     prefault(np.zeros(10, np.float32))  # small arrays: nothing to do
+
+
+def test_a_fit_reads_each_numeric_column_once_and_drops_bad_and_constant_ones(monkeypatch):
+    """The bad- and constant-column checks and the standardization share one moments pass per column (kept with
+    the frame, which never changes); the statistics are those of the column."""
+    from deepbrook.engine.prep import sources, stats
+    passes = []
+    real = stats.moments
+    for module in (sources, stats):
+        monkeypatch.setattr(module, "moments", lambda x: passes.append(len(x)) or real(x))
+    x = np.array([1.0, 2.0, np.nan, 4.0, 8.0])
+    frame = Frame.from_pandas(pd.DataFrame({"x": x, "k": [3.0] * 5, "na": [np.nan] * 5,
+                                            "n8": np.array([0, 5, 9, 5, 1], np.uint8),
+                                            "y": cat(["a", "b", "a", "b", "a"])}))
+    info = fit(frame)
+    assert info.ignored == {"k": "constant", "na": "bad"}
+    assert sorted(n.source for n in info.num_inputs) == ["n8", "x"]
+    assert passes == [5, 5, 5, 5]  # one per numeric column, none again for the standardization
+    j = [n.source for n in info.num_inputs].index("x")
+    v = x[~np.isnan(x)]
+    assert info.num_sub[j] == pytest.approx(v.mean())
+    assert info.num_mul[j] == pytest.approx(1 / v.std(ddof=1))
+    fit(frame)
+    assert len(passes) == 4  # a second fit on the same frame reads the kept moments
