@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import os
+import threading
 
 import numba
 import numpy as np
@@ -159,22 +161,65 @@ MINIBATCH_DATA_PARALLEL = False
 _BLAS = []
 
 
-@contextlib.contextmanager
-def blas_threads(n):
-    """Run the block with the BLAS that numba's ``np.dot`` calls (scipy's) limited to ``n`` threads.
+def _blas_controllers():
+    """(controller of every loaded BLAS, the BLAS libraries loaded from numpy's wheel that scipy's kernels never call).
 
-    The controller is built once (it scans the loaded libraries); other libraries are left alone.
-    """
+    Built once (it scans the loaded libraries). Where numpy and scipy share one BLAS (a distribution's OpenBLAS)
+    the second list is empty."""
     if not _BLAS:
+        import scipy
         import scipy.linalg.cython_blas  # noqa: F401 - the BLAS numba binds to must be loaded before the scan
         from threadpoolctl import ThreadpoolController
-        _BLAS.append(ThreadpoolController().select(user_api="blas"))
-    ctl = _BLAS[0]
+        ctl = ThreadpoolController().select(user_api="blas")
+        numpy_dirs = tuple(os.path.dirname(np.__file__) + suffix + os.sep for suffix in ("", ".libs"))
+        scipy_dirs = tuple(os.path.dirname(scipy.__file__) + suffix + os.sep for suffix in ("", ".libs"))
+        numpy_only = [lc for lc in ctl.lib_controllers
+                      if lc.filepath.startswith(numpy_dirs) and not lc.filepath.startswith(scipy_dirs)]
+        _BLAS.append((ctl, numpy_only))
+    return _BLAS[0]
+
+
+@contextlib.contextmanager
+def blas_threads(n):
+    """Run the block with the BLAS that numba's ``np.dot`` calls (scipy's) limited to ``n`` threads (other BLAS
+    libraries get the same limit; OpenMP runtimes are left alone)."""
+    ctl = _blas_controllers()[0]
     if all(info.get("num_threads") == n for info in ctl.info()):
         yield
         return
     with ctl.limit(limits=n):
         yield
+
+
+@contextlib.contextmanager
+def numpy_blas_single():
+    """Run the block with numpy's own BLAS (not the one the kernels call) on one thread.
+
+    Why: after a multi-threaded call, OpenBLAS's worker threads keep spinning for a while (about 0.1 s) and take a
+    core from the training kernels' BLAS, a separate library with its own threads. Measured on MNIST batch 256 on 2
+    idle cores: the training chunk after a scoring (the Gedeon importances' float64 product runs in numpy) trained
+    at 50-75k samples/s instead of 145k, and the thread chooser then dropped to one thread for the rest of the
+    epoch. The scorer's products are small, so one thread costs them nothing measurable."""
+    libs = _blas_controllers()[1]
+    with _NUMPY_BLAS_LOCK:  # concurrent trainings: the first one in sets one thread, the last one out restores
+        if not _NUMPY_BLAS_HELD:
+            _NUMPY_BLAS_SAVED[:] = [lc.num_threads for lc in libs]
+            for lc in libs:
+                lc.set_num_threads(1)
+        _NUMPY_BLAS_HELD.append(True)
+    try:
+        yield
+    finally:
+        with _NUMPY_BLAS_LOCK:
+            _NUMPY_BLAS_HELD.pop()
+            if not _NUMPY_BLAS_HELD:
+                for lc, n in zip(libs, _NUMPY_BLAS_SAVED):
+                    lc.set_num_threads(n)
+
+
+_NUMPY_BLAS_LOCK = threading.Lock()
+_NUMPY_BLAS_HELD = []
+_NUMPY_BLAS_SAVED = []
 
 
 MIN_UNITS_PER_THREAD = 8    # columns of a hidden layer >= 1 that each sharing thread owns

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import TrainingError
 from .iterations import AUTO_SECONDS, auto_rows, fixed_rows
-from .optimizer import Hyper, default_threads, train_rows
+from .optimizer import Hyper, default_threads, numpy_blas_single, train_rows
 
 CHUNK_SECONDS = 0.25
 _FIRST_CHUNK_ROWS = 2000
@@ -70,6 +70,7 @@ class ThreadChooser:
     """
 
     PROBE_EVERY = 16
+    PROBE_SOON = 2      # after a collapse of the fastest option: re-measure it this many chunks later, then back off
     PROBE_SHARE = 0.25  # probes of an option that measured slower run this fraction of a chunk
 
     def __init__(self, options, busy=None):
@@ -77,6 +78,8 @@ class ThreadChooser:
         self.speed = {t: None for t in self.options}
         self.seen = {t: 0 for t in self.options}
         self.chunks = 0
+        self.probe_every = self.PROBE_EVERY
+        self.probe_at = self.PROBE_EVERY
         self.busy = busy  # busy(threads) -> True: other work holds the cores, don't probe that many threads now
 
     def _usable(self):
@@ -90,11 +93,15 @@ class ThreadChooser:
         self.chunks += 1
         options = self._usable()
         unsure = [t for t in options if self.seen[t] < 2]
+        if unsure or len(options) == 1:  # the next probe counts from the last chunk that had a choice
+            self.probe_at = self.chunks + self.probe_every
         if unsure:  # in turns (2, 1, 2, 1): an option's second chunk is sized knowing whether it is the slower one
             return min(unsure, key=lambda t: self.seen[t])
         best = max(options, key=lambda t: self.speed[t])
-        if len(options) > 1 and self.chunks % self.PROBE_EVERY == 0:
+        if len(options) > 1 and self.chunks >= self.probe_at:
             others = [t for t in options if t != best]
+            self.probe_every = min(self.PROBE_EVERY, 2 * self.probe_every)
+            self.probe_at = self.chunks + self.probe_every
             return others[(self.chunks // self.PROBE_EVERY) % len(others)]
         return best
 
@@ -111,10 +118,19 @@ class ThreadChooser:
     def record(self, threads, samples_per_s):
         """A new measurement: the first two replace, later ones average, except a collapse (under half the
         estimate), which replaces at once: averaged, a 2-thread BLAS that fell from 77k to 15k samples/s when
-        another process took a core still looked faster than one thread and got a full chunk at 4k samples/s."""
+        another process took a core still looked faster than one thread and got a full chunk at 4k samples/s.
+
+        A collapse of the fastest option is often brief (another process's burst, BLAS threads of another library
+        still spinning): it is re-measured ``PROBE_SOON`` chunks later, then at doubling intervals. Measured on
+        MNIST batch 256 on 2 idle cores: one slow 2-thread chunk otherwise left the rest of the epoch (15 chunks)
+        on one thread, at 97k instead of 145k samples/s."""
         old = self.speed[threads]
         self.seen[threads] += 1
-        fresh = self.seen[threads] <= 2 or old is None or samples_per_s < 0.5 * old
+        collapsed = old is not None and samples_per_s < 0.5 * old
+        if collapsed and self.seen[threads] > 2 and all(s is None or old >= s for s in self.speed.values()):
+            self.probe_every = self.PROBE_SOON
+            self.probe_at = self.chunks + self.PROBE_SOON
+        fresh = self.seen[threads] <= 2 or old is None or collapsed
         self.speed[threads] = samples_per_s if fresh else 0.5 * (old + samples_per_s)
 
 
@@ -255,6 +271,10 @@ class Trainer:
     # ------------------------------------------------------------------ loop
     def run(self):
         """Train; returns the stop reason ("epochs", "early_stopping", ..., "cancelled", "max_runtime_secs")."""
+        with numpy_blas_single():  # the scorer's numpy products must not leave BLAS threads spinning (optimizer.py)
+            return self._run()
+
+    def _run(self):
         t0 = time.perf_counter()
         reason = None
         try:

@@ -68,6 +68,11 @@ def test_thread_chooser_probes_each_option_then_runs_the_fastest():
     speeds[2] = 1000.0                                 # a collapse is believed at once, not averaged away
     c.record(2, speeds[2])
     assert c.speed[2] == 1000.0 and c.next() == 1
+    c.record(1, speeds[1])
+    speeds[2] = 9000.0                                 # it was brief: re-measured two chunks later, and chosen
+    assert c.next() == 2
+    c.record(2, speeds[2])
+    assert c.next() == 2
     assert ThreadChooser([1]).next() == 1
     fresh = ThreadChooser([2, 1])
     assert fresh.share(2) == 1.0
@@ -119,3 +124,31 @@ def test_thread_chooser_leaves_multi_thread_options_out_while_the_cores_are_take
         picks.append(c.next())
         c.record(picks[-1], 9000.0)
     assert picks == [2, 2] and c.next() == 2
+
+
+def _numpy_blas_threads():
+    from threadpoolctl import threadpool_info
+    import os
+    numpy_libs = os.path.dirname(np.__file__) + ".libs"
+    return [i["num_threads"] for i in threadpool_info() if i["filepath"].startswith(numpy_libs)]
+
+
+def test_numpy_blas_runs_one_thread_while_a_model_trains_and_is_restored_after():
+    # numpy's OpenBLAS (the wheel's own copy, not the one the kernels call) left its threads spinning after the
+    # scorer's importances product and took a core from the kernels' BLAS for the next chunk.
+    from deepbrook.engine.model.optimizer import _blas_controllers, numpy_blas_single
+    assert _blas_controllers()[1], "the pinned numpy wheel vendors its own BLAS"
+    before = _numpy_blas_threads()
+    outer, inner = numpy_blas_single(), numpy_blas_single()
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)          # two trainings overlapping: the first one out restores nothing
+    assert set(_numpy_blas_threads()) == {1}
+    inner.__exit__(None, None, None)
+    assert _numpy_blas_threads() == before
+    seen = []
+    d = design(600, 6)
+    net = network("rectifier", "softmax", 3, hidden=(16,), n_num=6)
+    Trainer(net, d, Hyper(loss=H.CROSSENTROPY, mini_batch_size=32), epochs=2,
+            on_progress=lambda p, state: seen.extend(_numpy_blas_threads())).run()
+    assert seen and set(seen) == {1} and _numpy_blas_threads() == before
