@@ -152,3 +152,18 @@ def test_numpy_blas_runs_one_thread_while_a_model_trains_and_is_restored_after()
     Trainer(net, d, Hyper(loss=H.CROSSENTROPY, mini_batch_size=32), epochs=2,
             on_progress=lambda p, state: seen.extend(_numpy_blas_threads())).run()
     assert seen and set(seen) == {1} and _numpy_blas_threads() == before
+
+
+def test_kernels_blas_threads_sleep_soon_after_a_call_unless_the_user_chose():
+    # scipy's OpenBLAS (the kernels') reads the timeout when it loads, after the engine's config: its threads kept
+    # spinning ~0.1 s after each training chunk and slowed the scoring that followed.
+    import os
+    import subprocess
+    import sys
+    code = ("import deepbrook.engine, os, scipy.linalg.cython_blas; print(os.environ['OPENBLAS_THREAD_TIMEOUT'])")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["20"]
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_THREAD_TIMEOUT": "26"},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["26"]
