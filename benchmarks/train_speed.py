@@ -83,6 +83,12 @@ def measure(fn, repeats):
     return measure_round_robin({"": fn}, repeats)[""]
 
 
+# Pause before each timed run: the previous contender's BLAS and OpenMP worker threads keep spinning after its last
+# call (OpenBLAS about 0.1 s by default, in NumPy's and PyTorch's copies alike) and would take a core from the next
+# contender, whoever it is.
+SETTLE_SECONDS = 0.3
+
+
 def measure_round_robin(fns, repeats):
     """{name: fn() -> test_error}, run in turns (a, b, c, a, b, c, ...) so that every contender sees the same
     swings of a shared machine's load; {name: (median seconds, median error, max extra memory MiB)}."""
@@ -91,6 +97,7 @@ def measure_round_robin(fns, repeats):
     mems = {k: [] for k in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            time.sleep(SETTLE_SECONDS)
             with PeakMemory() as mem:
                 t0 = time.perf_counter()
                 err = fn()
