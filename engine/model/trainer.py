@@ -78,8 +78,8 @@ class ThreadChooser:
         self.speed = {t: None for t in self.options}
         self.seen = {t: 0 for t in self.options}
         self.chunks = 0
-        self.probe_every = self.PROBE_EVERY
-        self.probe_at = self.PROBE_EVERY
+        self.probe_every = self.PROBE_SOON  # the first turns can be unlucky (a brief burst of other work): re-measure
+        self.probe_at = self.PROBE_SOON     # soon, then at doubling intervals up to PROBE_EVERY
         self.busy = busy  # busy(threads) -> True: other work holds the cores, don't probe that many threads now
 
     def _usable(self):

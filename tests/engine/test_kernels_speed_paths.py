@@ -80,6 +80,21 @@ def test_thread_chooser_probes_each_option_then_runs_the_fastest():
     assert fresh.share(1) == ThreadChooser.PROBE_SHARE  # not measured yet while another option is
 
 
+def test_thread_chooser_soon_re_measures_an_option_whose_first_turns_were_unlucky():
+    # MNIST batch 256 in the benchmark: a burst of other work during the first turns made two threads measure as
+    # slow as one, and the epoch ran on one thread (97k instead of 140k samples/s) with no re-measure in 10 chunks.
+    c = ThreadChooser([2, 1])
+    for _ in range(2):
+        for t, s in ((2, 500.0), (1, 1000.0)):
+            assert c.next() == t
+            c.record(t, s)
+    picks = []
+    for _ in range(4):
+        picks.append(c.next())
+        c.record(picks[-1], {2: 3000.0, 1: 1000.0}[picks[-1]])
+    assert picks[:2] == [1, 2] and picks[2:] == [2, 2]
+
+
 def test_minibatch_first_chunk_of_each_thread_option_is_short():
     # Its measurement is replaced by the next one; a full-size chunk on an option that the load makes slow (a
     # multi-threaded BLAS on shared cores) cost a third of an epoch.
