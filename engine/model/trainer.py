@@ -30,6 +30,7 @@ from .optimizer import Hyper, default_threads, numpy_blas_single, train_rows
 CHUNK_SECONDS = 0.25
 _FIRST_CHUNK_ROWS = 2000
 _PROBE_BATCHES = 1  # one batch: the first turn only loads the kernel and warms the threads (its speed is replaced)
+_REPROBE_BATCHES = 4  # later measurements of a slower option (ThreadChooser's re-measures)
 
 
 @dataclasses.dataclass
@@ -253,7 +254,9 @@ class Trainer:
         (measured: 3.3 vs 26 GFLOP/s at load 16 on 2 cores), so a full-size first chunk of that option cost
         a third of a batch-256 MNIST epoch. The second chunk of an option that measured slower than another is
         at most twice that: its first turn also pays the threads' wake-up, so a collapsed 2-thread BLAS can look
-        5x faster than it is (measured at load 2.7: 26k samples/s, then 1,488 rows at 8.7k, 0.17 s)."""
+        5x faster than it is (measured at load 2.7: 26k samples/s, then 1,488 rows at 8.7k, 0.17 s). Later
+        re-measures of the slower option are ``_REPROBE_BATCHES`` batches: a quarter chunk of one thread on MNIST is
+        a whole 6,000-row iteration, 19 ms slower than two threads."""
         mb = max(1, self.hyper.mini_batch_size)
         probing = mb > 1 and len(self.chooser.options) > 1
         seen = self.chooser.seen.get(threads, 2)
@@ -264,8 +267,8 @@ class Trainer:
             return _FIRST_CHUNK_ROWS
         share = self.chooser.share(threads)
         rows = max(mb, int(speed * CHUNK_SECONDS * share) // mb * mb)
-        if probing and seen == 1 and share < 1.0:
-            rows = min(rows, 2 * _PROBE_BATCHES * mb)
+        if probing and share < 1.0:  # a fraction of a chunk can still be a whole iteration (6,000 MNIST rows)
+            rows = min(rows, (2 * _PROBE_BATCHES if seen == 1 else _REPROBE_BATCHES) * mb)
         return rows
 
     # ------------------------------------------------------------------ loop

@@ -8,7 +8,7 @@ from deepbrook.engine.kernels import minibatch
 from deepbrook.engine.kernels.predict import predict_blocks, predict_rows_serial
 from deepbrook.engine.model.optimizer import Hyper, design_arrays
 from deepbrook.engine.model.network import Network
-from deepbrook.engine.model.trainer import _PROBE_BATCHES, ThreadChooser, Trainer
+from deepbrook.engine.model.trainer import _PROBE_BATCHES, _REPROBE_BATCHES, ThreadChooser, Trainer
 
 
 @pytest.mark.parametrize("activation,output,n_out,dropout", [("rectifier", "softmax", 3, None),
@@ -120,6 +120,8 @@ def test_minibatch_first_chunk_of_each_thread_option_is_short():
     # the second turn of the slower option stays short (its first turn's speed may be far from the truth) ...
     assert fast.chunk_rows(2) == 2 * _PROBE_BATCHES * 32
     assert fast.chunk_rows(1) == 400_000 * 0.25 // 32 * 32     # ... the faster one runs a full chunk
+    fast.chooser.record(2, 100_000.0)
+    assert fast.chunk_rows(2) == _REPROBE_BATCHES * 32            # later re-measures of the slower one: short too
     one_row = Trainer(net, design, Hyper(loss=H.CROSSENTROPY), threads=None)
     one_row.chooser = ThreadChooser([2, 1])
     assert one_row.chunk_rows(2) == 2000                        # one row per update: unchanged
