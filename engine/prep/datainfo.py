@@ -20,7 +20,7 @@ from .design import Design
 from .fitting import encode_columns, enum_key, numeric_transform, param, select_predictors
 from .hashing import hash_slots
 from .inputs import CatInput, NumInput, raw_numeric, source_codes
-from .memory import prefault
+from .memory import filled_soon, prefault
 from .sources import codes_in_domain, is_missing, numeric_values
 from .stats import column_stats, safe_inverse
 
@@ -298,7 +298,7 @@ class DataInfo:
         m = len(rows)
         cache = {}  # source column -> codes in the training domain, read once per call
 
-        num = np.empty((m, self.p_num), np.float32)  # NumPy's allocation: huge pages where allowed (memory.py)
+        num = filled_soon((m, self.p_num), np.float32)
         self._fill_numeric(frame, num, sub, cache)
         cat = np.empty((m, self.n_cat_cols), dtype=np.int32)
         for j, ci in enumerate(self.cat_inputs):

@@ -101,7 +101,7 @@ def test_standardize_mean_sd_and_mean_imputation(small):
 
 def test_wide_design_fills_every_column_block_into_a_prefaulted_matrix():
     # 41 numeric columns (two blocks of 16 and a partial one), uint8 and float columns with NAs, 52,000 rows: the
-    # design (8.5 MB) is large enough for each fill thread to map its own pages (prep/memory.py)
+    # design (8.5 MB) takes the pre-faulted allocation path of prep/memory.py
     from deepbrook.engine.prep.memory import PREFAULT_BYTES
     rng = np.random.default_rng(5)
     n, p = 52_000, 41
@@ -358,9 +358,9 @@ def test_design_fill_in_parts_matches_one_part():
 def test_prefault_maps_a_rows_pages_without_touching_their_values():
     # each design-fill thread maps the pages of its own rows (prep/memory.py); data already written stays as is,
     # including on the page a neighbour's rows share
-    from deepbrook.engine.prep.memory import PREFAULT_BYTES, prefault
+    from deepbrook.engine.prep.memory import PREFAULT_BYTES, filled_soon, prefault
     rows = 2 * PREFAULT_BYTES // (4 * 717) + 1000
-    a = np.empty((rows, 717), np.float32)
+    a = filled_soon((rows, 717), np.float32)
     a[:10] = 7.0
     half = rows // 2
     prefault(a[3:half])       # starts and ends inside pages
