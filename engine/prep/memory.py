@@ -20,6 +20,10 @@ def filled_soon(shape, dtype):
     the development VM for MNIST's 60,000 x 717 float32 design: 0.05 s to map + 0.07 s to fill, against 0.55 s to
     fill a fresh ``np.empty``; on a later 2-core VM one MAP_POPULATE call took 56-66 ms of CPU time on the thread
     that allocates while the fill threads waited (benchmarks/train_speed.py's end-to-end time includes it).
+    Not ``np.empty``, although NumPy asks for transparent huge pages and a fill loop of the same size in one
+    process measured 52 ms against 84: interleaved with other work (the benchmark's contenders in turns), the huge
+    pages measured 60-246 ms per MNIST transform against a steady 70-78 ms here (new 2 MiB pages on a VM are
+    often ones the host has not backed yet).
     """
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape)) * dtype.itemsize
