@@ -30,7 +30,7 @@ def frame_summary(frame):
 def column_summary(frame, col):
     """type, missing, zeros, pinf, ninf, min, max, mean, sigma, cardinality, percentiles, histogram, domain,
     invalid (values that were not valid for the type and became NA at parse)."""
-    t = frame.types[col]
+    t = frame.type_of(col)
     a = frame.values(col)
     out = dict(label=col, type=t, missing=0, zeros=0, pinf=0, ninf=0, min=None, max=None, mean=None, sigma=None,
                cardinality=None, percentiles=None, histogram=None, domain=None,

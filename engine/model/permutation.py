@@ -80,7 +80,7 @@ def permutation_importance(model, frame, metric="AUTO", n_samples=10000, n_repea
                              [("error", "n_samples", "-1 or >= 1")])
     info = model.data_info
     cols = _features(info, features)
-    missing = [c for c in list(info.sources) + [info.response_column] if c not in frame.names]
+    missing = [c for c in list(info.sources) + [info.response_column] if c not in frame]
     if missing:
         raise ParameterError(f"frame '{frame.name}' lacks column '{missing[0]}' that the model needs",
                              [("error", "frame", f"missing column {missing[0]}")])

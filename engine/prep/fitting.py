@@ -35,16 +35,16 @@ def select_predictors(frame, params, special):
     resolved = _columns(param(params, "predictors"))  # ResolvedParameters.predictors (string columns removed)
     x = resolved or _columns(param(params, "x"))
     for c in x:
-        if c not in frame.names:
+        if c not in frame:
             raise ParameterError(f"predictor '{c}' (x) is not a column of frame '{frame.name}'")
     chosen = set(x) if x else set(frame.names) - ignored_cols
     if resolved:  # keep string/uuid columns in view so their "dropped" message is still given
-        chosen |= {c for c in frame.names if frame.types[c] in IGNORED_TYPES and c not in ignored_cols}
+        chosen |= {c for c in frame.names if frame.type_of(c) in IGNORED_TYPES and c not in ignored_cols}
     ignore_const = bool(param(params, "ignore_const_cols", True))
     for c in frame.names:
         if c not in chosen or c in special:
             continue
-        t = frame.types[c]
+        t = frame.type_of(c)
         if t in IGNORED_TYPES:
             ignored[c] = t
             messages.append(("info", f"Dropping {t} column '{c}': {t} columns are not used for training."))

@@ -23,7 +23,7 @@ def level_lookup(frame_domain, domain):
 
 def codes_in_domain(frame, col, domain):
     """int32 codes of ``col`` in the training ``domain`` (-1 = NA or a level the model never saw)."""
-    t = frame.types[col]
+    t = frame.type_of(col)
     if t == "enum":
         codes, fdom = frame.codes(col), frame.domain(col)
         if fdom == list(domain):
@@ -37,7 +37,7 @@ def codes_in_domain(frame, col, domain):
 
 def numeric_values(frame, col):
     """float64 values of ``col`` with NaN for NA; an enum column is accepted when its levels are numbers."""
-    t = frame.types[col]
+    t = frame.type_of(col)
     if t == "enum":
         dom = frame.domain(col)
         vals = pd.to_numeric(pd.Series(dom, dtype=object), errors="coerce").to_numpy(np.float64)
@@ -57,12 +57,12 @@ def stored_numbers(frame, col):
     For the numba passes that read any dtype (moments, the design fill): converting MNIST's uint8 columns to
     float64 first cost more than the passes themselves. Other columns go through ``numeric_values``.
     """
-    return frame.values(col) if frame.types[col] in NUMERIC_TYPES else numeric_values(frame, col)
+    return frame.values(col) if frame.type_of(col) in NUMERIC_TYPES else numeric_values(frame, col)
 
 
 def is_missing(frame, col):
     """Boolean NA mask of a column of any type."""
-    t = frame.types[col]
+    t = frame.type_of(col)
     if t == "enum":
         return frame.codes(col) < 0
     if t in IGNORED_TYPES:
@@ -79,14 +79,14 @@ def column_moments(frame, col):
 
 def all_missing(frame, col):
     """Whether every value of a column of any type is NA."""
-    if frame.types[col] in NUMERIC_TYPES:
+    if frame.type_of(col) in NUMERIC_TYPES:
         return column_moments(frame, col)[0] == 0
     return bool(is_missing(frame, col).all())
 
 
 def is_constant(frame, col):
     """H2O's Vec.isConst() for models that cannot learn from NAs: min == max of the non-NA values."""
-    t = frame.types[col]
+    t = frame.type_of(col)
     if t == "enum":
         c = frame.codes(col)
         c = c[c >= 0]
