@@ -39,16 +39,20 @@ BLOCK = 256
 
 
 @njit(**config.JIT)
-def predict_blocks(net, cfg, num, cat, off, upto, out):
+def predict_blocks(net, cfg, num, cat, off, rows, upto, out):
     """Same result as ``_predict_rows`` (up to float rounding), computed ``BLOCK`` rows at a time with one
     sgemm per layer: scoring a 10,000-row sample goes from matrix-vector to matrix-matrix speed.
+
+    ``rows``: the input rows to score, in order (``out[i]`` is row ``rows[i]``), read in place, so a sample of a
+    large design needs no copy; empty means every row of ``num``.
 
     One-hot slots are added row by row (sparse first layer); numeric inputs take one product. The products always
     span a full block (the rows past the data are zeros or stale finite values, and a row of a product depends
     only on its own input row), so BLAS runs the same code path for every row wherever it sits."""
     W, B = net[0], net[1]
     lay, drop = cfg[0], cfg[1]
-    n, p = num.shape
+    p = num.shape[1]
+    n = rows.shape[0] if rows.shape[0] > 0 else num.shape[0]
     nc = cat.shape[1]
     ncs = lay[0, L_FAN_IN] - p
     wmax = 0
@@ -68,8 +72,9 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
     for start in range(0, n, BLOCK):
         bs = n - start if n - start < BLOCK else BLOCK
         for i in range(bs):
+            r = rows[start + i] if rows.shape[0] > 0 else start + i
             for j in range(p):
-                x = num[start + i, j]
+                x = num[r, j]
                 X[i, j] = x if np.isfinite(x) else np.float32(0.0)
         src = X
         for k in range(upto + 1):
@@ -93,15 +98,16 @@ def predict_blocks(net, cfg, num, cat, off, upto, out):
                 zrow = Zk[i]
                 for u in range(width):
                     zrow[u] += B[boff + u]
+                r = rows[start + i] if rows.shape[0] > 0 else start + i
                 if k == 0:
                     for c in range(nc):
-                        s = cat[start + i, c]
+                        s = cat[r, c]
                         if 0 <= s < ncs:
                             lo = woff + s * width
                             for u in range(width):
                                 zrow[u] += W[lo + u]
                 arow = out[start + i] if k == upto else Ak[i]  # the wanted layer goes straight to ``out``
-                activate_units(zrow, arow, code, off[start + i] if k == lay.shape[0] - 1 else 0.0)
+                activate_units(zrow, arow, code, off[r] if k == lay.shape[0] - 1 else 0.0)
                 if code != SOFTMAX and ratio > 0.0:  # test-time dropout scaling, as forward.dropout_units
                     for u in range(units):
                         arow[u] *= scale

@@ -49,6 +49,9 @@ def _in_parts(fn, n):
             f.result()
 
 
+_ALL_ROWS = np.zeros(0, np.int64)  # predict_blocks: every row, in order
+
+
 class DeepLearningModel:
     """A Deep Learning model (see docs/architecture.md for the attribute contract)."""
 
@@ -89,20 +92,31 @@ class DeepLearningModel:
 
     # ------------------------------------------------------------------ raw scoring
     def _forward(self, design, upto=None, with_offset=True):
+        """Activations of layer ``upto`` for every row of a Design, or for the sampled rows of a ``SampledRows``
+        (read in place)."""
         from ..kernels.predict import predict_blocks
         net = self.network
         upto = net.n_layers - 1 if upto is None else int(upto)
-        n = design.num.shape[0]
+        rows = getattr(design, "rows", None)
+        if rows is not None:
+            rows, design = np.ascontiguousarray(rows, np.int64), design.design
+        m = design.num.shape[0]
+        n = m if rows is None else len(rows)
         out = np.empty((n, int(net.lay[upto, H.L_UNITS])), np.float32)
         num = np.ascontiguousarray(design.num, np.float32)
         cat = np.ascontiguousarray(design.cat, np.int32)
-        if cat.ndim != 2 or cat.shape[0] != n:
-            cat = np.full((n, 0), -1, np.int32)
+        if cat.ndim != 2 or cat.shape[0] != m:
+            cat = np.full((m, 0), -1, np.int32)
         off = design.offset if with_offset and getattr(design, "offset", None) is not None else None
-        off = np.zeros(n, np.float32) if off is None or len(off) != n else np.ascontiguousarray(off, np.float32)
+        off = np.zeros(m, np.float32) if off is None or len(off) != m else np.ascontiguousarray(off, np.float32)
+        cfg = (net.lay, net.drop)
+        if rows is None:
+            part = lambda a, b: predict_blocks(net.net, cfg, num[a:b], cat[a:b], off[a:b], _ALL_ROWS, upto,  # noqa: E731
+                                               out[a:b])
+        else:
+            part = lambda a, b: predict_blocks(net.net, cfg, num, cat, off, rows[a:b], upto, out[a:b])  # noqa: E731
         with blas_threads(1):  # one path for every row count (kernels/predict.py); robust on shared cores
-            _in_parts(lambda a, b: predict_blocks(net.net, (net.lay, net.drop), num[a:b], cat[a:b], off[a:b], upto,
-                                                  out[a:b]), n)
+            _in_parts(part, n)
         return out
 
     def predict_design(self, design):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..events import Listeners
+from ..prep.design import SampledRows
 from . import metrics as M
 from . import stopping as S
 
@@ -227,10 +228,11 @@ class _ScoreSet:
         self.design = design
         self.description = description
         if problem == "autoencoder":
+            inputs = design.copy() if isinstance(design, SampledRows) else design
             n_inputs = getattr(getattr(model, "data_info", None), "n_inputs", None)
             if n_inputs is None:
-                n_inputs = design.num.shape[1] + int(design.cat.max(initial=-1) + 1)
-            self.target = _expanded_inputs(design, n_inputs)
+                n_inputs = inputs.num.shape[1] + int(inputs.cat.max(initial=-1) + 1)
+            self.target = _expanded_inputs(inputs, n_inputs)
         elif problem == "regression":
             info = getattr(model, "data_info", None)
             to_orig = getattr(info, "destandardize", None)
@@ -267,7 +269,7 @@ class Scorer:
         seed = int(_param(params, "seed", 0)) & 0xFFFFFFFF
         n_tr = len(train_design.y)
         idx = sample_rows(n_tr, int(_param(params, "score_training_samples", 10000)), seed)
-        tr = train_design if idx is None else train_design.take(idx)
+        tr = train_design if idx is None else SampledRows.of(train_design, idx)
         self.train = _ScoreSet(tr, self.problem, model, _describe("training", idx, n_tr))
         self.valid = None
         if valid_design is not None:
@@ -275,7 +277,7 @@ class Scorer:
             strat = str(_param(params, "score_validation_sampling", "Uniform")).lower() == "stratified"
             vidx = sample_rows(n_va, int(_param(params, "score_validation_samples", 0)), seed + 1,
                                valid_design.y, strat and self.problem in ("binomial", "multinomial"))
-            va = valid_design if vidx is None else valid_design.take(vidx)
+            va = valid_design if vidx is None else SampledRows.of(valid_design, vidx)
             self.valid = _ScoreSet(va, self.problem, model, _describe("validation", vidx, n_va))
         if history is None:
             history = ScoringHistory(self.problem, valid_design is not None)

@@ -228,3 +228,29 @@ def test_autoencoder_scoring_matches_anomaly_and_live_rows(prostate_path):
     assert mse == pytest.approx(m.anomaly(fr).as_pandas()["Reconstruction.MSE"].mean(), rel=1e-6)
     assert h.training_mse.iloc[-1] == pytest.approx(mse)
     assert rows and set(history_columns("autoencoder", False)) <= set(rows[-1])
+
+
+def test_training_metrics_on_a_sample_read_the_rows_in_place_and_match_scoring_a_copy():
+    # The training sample is scored without copying its inputs (SampledRows); the metrics must be those of the
+    # same rows copied out and scored.
+    from deepbrook.engine import DeepLearning, Frame
+    from deepbrook.engine.model.metrics import make_metrics
+    from deepbrook.engine.prep.design import SampledRows
+    rng = np.random.default_rng(4)
+    n = 900
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
+                       "c": pd.Categorical(rng.choice(["x", "y", "z"], n))})
+    df["y"] = pd.Categorical(np.where(df.a + (df.c == "x") + rng.normal(0, 0.5, n) > 0.5, "yes", "no"))
+    frame = Frame.from_pandas(df)
+    model = DeepLearning(hidden=[8], epochs=2, seed=3, score_training_samples=250, reproducible=True,
+                         overwrite_with_best_model=False).train(y="y", training_frame=frame)
+    idx = sample_rows(n, 250, 3)
+    design = model.data_info.transform(frame, with_response=True, training=True)
+    sampled = SampledRows.of(design, idx)
+    np.testing.assert_array_equal(model.predict_design(sampled), model.predict_design(design.take(idx)))
+    copy = design.take(idx)
+    expect = make_metrics("binomial", copy.y.astype(np.float64), model.predict_design(copy), copy.w,
+                          list(model.data_info.response_domain), "bernoulli")
+    got = model.output["training_metrics"]
+    assert got.get("logloss") == pytest.approx(expect.get("logloss"), rel=1e-12)
+    assert got.get("nobs") == 250 and "250 samples" in got.description
