@@ -30,7 +30,7 @@ from .optimizer import Hyper, default_threads, numpy_blas_single, train_rows
 CHUNK_SECONDS = 0.25
 _FIRST_CHUNK_ROWS = 2000
 _PROBE_BATCHES = 1  # one batch: the first turn only loads the kernel and warms the threads (its speed is replaced)
-_REPROBE_BATCHES = 4  # later measurements of a slower option (ThreadChooser's re-measures)
+_REPROBE_BATCHES = 2  # later measurements of a slower option (ThreadChooser's re-measures)
 
 
 @dataclasses.dataclass
