@@ -71,7 +71,7 @@ class ThreadChooser:
     """
 
     PROBE_EVERY = 16
-    PROBE_SOON = 2      # after a collapse of the fastest option: re-measure it this many chunks later, then back off
+    PROBE_SOON = 2      # re-measure the slower option this many chunks after the first turns or a collapse, then back off
     PROBE_SHARE = 0.25  # probes of an option that measured slower run this fraction of a chunk
 
     def __init__(self, options, busy=None):
