@@ -81,6 +81,7 @@ class ThreadChooser:
         self.chunks = 0
         self.probe_every = self.PROBE_SOON  # the first turns can be unlucky (a brief burst of other work): re-measure
         self.probe_at = self.PROBE_SOON     # soon, then at doubling intervals up to PROBE_EVERY
+        self.settled = False                # the first turns are done
         self.busy = busy  # busy(threads) -> True: other work holds the cores, don't probe that many threads now
 
     def _usable(self):
@@ -99,6 +100,13 @@ class ThreadChooser:
         if unsure:  # in turns (2, 1, 2, 1): an option's second chunk is sized knowing whether it is the slower one
             return min(unsure, key=lambda t: self.seen[t])
         best = max(options, key=lambda t: self.speed[t])
+        if not self.settled:  # first turns done
+            self.settled = True
+            if len(options) > 1 and best == max(options):
+                # the most threads won: its rival (fewer threads) does not get faster on its own, and a collapse of
+                # the winner is re-measured anyway (record); the early re-measures cost ~1% of an MNIST epoch
+                self.probe_every = self.PROBE_EVERY
+                self.probe_at = self.chunks - 1 + self.PROBE_EVERY  # PROBE_EVERY chunks after its last turn
         if len(options) > 1 and self.chunks >= self.probe_at:
             others = [t for t in options if t != best]
             self.probe_every = min(self.PROBE_EVERY, 2 * self.probe_every)

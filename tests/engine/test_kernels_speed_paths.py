@@ -100,6 +100,17 @@ def test_thread_chooser_soon_re_measures_an_option_whose_first_turns_were_unluck
     assert picks[:2] == [1, 2] and picks[2:] == [2, 2]
 
 
+def test_thread_chooser_re_measures_one_thread_late_when_more_threads_won_the_first_turns():
+    # one thread does not get faster by itself; more threads that win are re-checked when they collapse (record)
+    c = ThreadChooser([2, 1])
+    speeds = {2: 3000.0, 1: 1000.0}
+    picks = []
+    for _ in range(4 + ThreadChooser.PROBE_EVERY):
+        picks.append(c.next())
+        c.record(picks[-1], speeds[picks[-1]])
+    assert picks[:4] == [2, 1, 2, 1] and picks[4:-1] == [2] * (ThreadChooser.PROBE_EVERY - 1) and picks[-1] == 1
+
+
 def test_minibatch_first_chunk_of_each_thread_option_is_short():
     # Its measurement is replaced by the next one; a full-size chunk on an option that the load makes slow (a
     # multi-threaded BLAS on shared cores) cost a third of an epoch.
