@@ -74,10 +74,12 @@ class ThreadChooser:
     PROBE_SOON = 2      # re-measure the slower option this many chunks after the first turns or a collapse, then back off
     PROBE_SHARE = 0.25  # probes of an option that measured slower run this fraction of a chunk
 
-    def __init__(self, options, busy=None):
+    def __init__(self, options, busy=None, first_turns=None):
         self.options = list(dict.fromkeys(int(t) for t in options))
         self.speed = {t: None for t in self.options}
         self.seen = {t: 0 for t in self.options}
+        # turns each option takes at the start (default 2: the first one's speed includes loading its kernel)
+        self.turns = {t: int((first_turns or {}).get(t, 2)) for t in self.options}
         self.chunks = 0
         self.probe_every = self.PROBE_SOON  # the first turns can be unlucky (a brief burst of other work): re-measure
         self.probe_at = self.PROBE_SOON     # soon, then at doubling intervals up to PROBE_EVERY
@@ -94,7 +96,7 @@ class ThreadChooser:
     def next(self):
         self.chunks += 1
         options = self._usable()
-        unsure = [t for t in options if self.seen[t] < 2]
+        unsure = [t for t in options if self.seen[t] < self.turns[t]]
         if unsure or len(options) == 1:  # the next probe counts from the last chunk that had a choice
             self.probe_at = self.chunks + self.probe_every
         if unsure:  # in turns (2, 1, 2, 1): an option's second chunk is sized knowing whether it is the slower one
@@ -125,7 +127,7 @@ class ThreadChooser:
         return self.PROBE_SHARE
 
     def record(self, threads, samples_per_s):
-        """A new measurement: the first two replace, later ones average, except a collapse (under half the
+        """A new measurement: an option's first turns replace, later ones average, except a collapse (under half the
         estimate), which replaces at once: averaged, a 2-thread BLAS that fell from 77k to 15k samples/s when
         another process took a core still looked faster than one thread and got a full chunk at 4k samples/s.
 
@@ -136,10 +138,11 @@ class ThreadChooser:
         old = self.speed[threads]
         self.seen[threads] += 1
         collapsed = old is not None and samples_per_s < 0.5 * old
-        if collapsed and self.seen[threads] > 2 and all(s is None or old >= s for s in self.speed.values()):
+        first = self.seen[threads] <= self.turns[threads]
+        if collapsed and not first and all(s is None or old >= s for s in self.speed.values()):
             self.probe_every = self.PROBE_SOON
             self.probe_at = self.chunks + self.PROBE_SOON
-        fresh = self.seen[threads] <= 2 or old is None or collapsed
+        fresh = first or old is None or collapsed
         self.speed[threads] = samples_per_s if fresh else 0.5 * (old + samples_per_s)
 
 
@@ -215,8 +218,10 @@ class Trainer:
         self.seed = int(seed)
         self.threads = default_threads() if threads is None else int(threads)
         # threads=None: choose between all threads and one thread by measured speed (ThreadChooser)
+        # mini-batches: every option runs the same compiled kernel (the threads go to BLAS), loaded by the first
+        # option's first turn, so one thread's first turn measures it already
         self.chooser = ThreadChooser([self.threads, 1] if threads is None and self.threads > 1 else [self.threads],
-                                     busy=cores_taken)
+                                     busy=cores_taken, first_turns={1: 1} if hyper.mini_batch_size > 1 else None)
         self.max_runtime_secs = float(max_runtime_secs or 0.0)
         self.scorer = scorer if scorer is not None else _NoScorer(self.epochs)
         self.cancel = cancel if cancel is not None else threading.Event()

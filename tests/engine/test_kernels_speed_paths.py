@@ -111,6 +111,21 @@ def test_thread_chooser_re_measures_one_thread_late_when_more_threads_won_the_fi
     assert picks[:4] == [2, 1, 2, 1] and picks[4:-1] == [2] * (ThreadChooser.PROBE_EVERY - 1) and picks[-1] == 1
 
 
+def test_thread_chooser_first_turns_per_option_and_one_for_one_thread_with_mini_batches():
+    # mini-batches run one compiled kernel whatever the thread count: the first option's first turn loads it, so
+    # one thread's first turn is a real measurement and a second one would only cost time
+    c = ThreadChooser([2, 1], first_turns={1: 1})
+    picks = []
+    for _ in range(4):
+        picks.append(c.next())
+        c.record(picks[-1], {2: 3000.0, 1: 1000.0}[picks[-1]])
+    assert picks == [2, 1, 2, 2] and c.seen == {2: 3, 1: 1}
+    d = design(300, 3)
+    net = network("rectifier", "softmax", 3, hidden=(8,))
+    assert Trainer(net, d, Hyper(loss=H.CROSSENTROPY, mini_batch_size=32), threads=None).chooser.turns[1] == 1
+    assert Trainer(net, d, Hyper(loss=H.CROSSENTROPY), threads=None).chooser.turns[1] == 2
+
+
 def test_minibatch_first_chunk_of_each_thread_option_is_short():
     # Its measurement is replaced by the next one; a full-size chunk on an option that the load makes slow (a
     # multi-threaded BLAS on shared cores) cost a third of an epoch.
@@ -200,3 +215,19 @@ def test_kernels_blas_threads_sleep_soon_after_a_call_unless_the_user_chose():
     out = subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_THREAD_TIMEOUT": "26"},
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["26"]
+
+
+def test_specialized_calls_reuse_the_signature_of_arguments_typed_alike():
+    # the signature is looked up by what numba's typeof looks at, not rebuilt per call; arguments that type
+    # differently (a read-only array, another dtype or layout) get their own signature
+    from numba import typeof
+    from deepbrook.engine.kernels.specialize import _shape_of_types
+    a = np.zeros((4, 3), np.float32)
+    ro = a.copy()
+    ro.flags.writeable = False
+    variants = [a, ro, a.astype(np.float64), np.asfortranarray(a), a[:, ::2], a[0], 5, 2**63, 1.5, (a, 3)]
+    keys = [_shape_of_types(v) for v in variants]
+    assert len(set(keys)) == len(variants)
+    assert len({str(typeof(v)) for v in variants}) == len(variants)
+    assert _shape_of_types(np.ones((9, 2), np.float32)) == _shape_of_types(a)  # shapes do not matter
+    assert typeof(np.ones((9, 2), np.float32)) == typeof(a)
