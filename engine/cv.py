@@ -180,7 +180,7 @@ def cross_validate(make_estimator: Callable, params: dict, x, y, training_frame,
         fp = dict(base, model_id=f"{key}_cv_{f + 1}", seed=seed + f + 1)
         m = make_estimator(**fp).train(x=x, y=y, training_frame=tr, validation_frame=ho)
         models.append(m)
-        design = m.data_info.transform(ho)
+        design = m._design(ho, with_response=True)
         pred = np.asarray(m.predict_design(design))
         rows = hold_idx[np.asarray(design.row_index, np.int64)]
         if holdout_pred is None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import ParameterError, TrainingError
 from .jobs import Job
-from .model.model import DeepLearningModel
+from .model.model import DeepLearningModel, compact_designs
 from .model.network import Network
 from .model.optimizer import Hyper
 
@@ -138,11 +138,15 @@ def _build_model(p, training_frame, validation_frame, job, runtime=None):
         info, network = restart.data_info, restart.network
     else:
         info = DataInfo.fit(training_frame, resolved)
-    design = info.transform(training_frame, with_response=True, training=True)
+    runtime = runtime or {}
+    # compact designs: the local mini-batch kernels decode them; Dask workers' shards stay float32
+    compact = compact_designs(resolved.mini_batch_size, problem) and runtime.get("backend", "local") == "local"
+    design = info.transform(training_frame, with_response=True, training=True, compact=compact)
     if getattr(resolved, "balance_classes", False):
         design = info.balance(design, resolved.class_sampling_factors, resolved.max_after_balance_size,
                               resolved.seed)
-    valid = info.transform(validation_frame, with_response=True) if validation_frame is not None else None
+    valid = (info.transform(validation_frame, with_response=True, compact=compact)
+             if validation_frame is not None else None)
     if restart is None:
         network = make_network(resolved, info, p)
     hyper = Hyper.from_params(resolved, problem)
@@ -158,7 +162,6 @@ def _build_model(p, training_frame, validation_frame, job, runtime=None):
                     varimp_fn=model_varimp, summary_fn=model_summary, custom_metric=model.custom_metric)
     unsubscribe = scorer.history.subscribe(lambda row: job.emit({"type": "scoring", "row": row}))
     step = None
-    runtime = runtime or {}
     if runtime.get("backend", "local") != "local":
         from .distributed import make_iteration_step
         step = make_iteration_step(runtime.get("backend"), runtime.get("client"), runtime.get("scheduler"),

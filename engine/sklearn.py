@@ -199,7 +199,7 @@ class _DeepLearningBase(BaseEstimator):
         from .frames import Frame
         check_is_fitted(self, "model_")
         frame = Frame.from_pandas(self._features(X, fitting=False), name="sklearn_data")
-        design = self.model_.data_info.transform(frame, with_response=False)
+        design = self.model_._design(frame)
         return self.model_.predict_design(design)
 
 

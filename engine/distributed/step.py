@@ -30,7 +30,9 @@ def _recoverable(exc):
 
 
 def _subset(design, rows):
-    """The rows of a ``Design`` (NamedTuple of per-row arrays) as a new Design of the same type."""
+    """The rows of a ``Design`` (or another NamedTuple of per-row arrays) as a new one of the same type."""
+    if hasattr(design, "take"):
+        return design.take(rows)
     parts = [np.ascontiguousarray(a[rows]) for a in design]
     return design._make(parts) if hasattr(design, "_make") else type(design)(parts)
 

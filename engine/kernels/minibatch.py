@@ -36,7 +36,7 @@ from .hyper import (DIVERGED, H_AVERAGE_ACTIVATION, H_EPSILON, H_L1, H_L2, H_MAX
                     SOFTMAX)
 from .rng import next_u01, seed_stream
 from .specialize import call_specialized
-from .scratch import buffer_sizes
+from .scratch import NO_SCALING, buffer_sizes, decode_row
 from .updates import adadelta_bias, learning_rate, max_w2_rescale, momentum_at, update_row
 
 
@@ -53,7 +53,7 @@ def _rows(buf, stride, lo, hi, width):
 
 
 @njit(**config.JIT)
-def _gather_dropped(xr, cr, ncs, p_in, st, xb, cb):
+def _gather_dropped(xr, scaling, cr, ncs, p_in, st, xb, cb):
     """One row's inputs with input dropout, drawn in the row kernel's order (categoricals, then numerics)."""
     for c in range(cr.shape[0]):
         s = cr[c]
@@ -62,17 +62,14 @@ def _gather_dropped(xr, cr, ncs, p_in, st, xb, cb):
         if s >= 0 and next_u01(st) < p_in:
             s = -1
         cb[c] = s
+    decode_row(xr, scaling, xb)
     for j in range(xr.shape[0]):
-        x = xr[j]
-        if not np.isfinite(x):
-            x = np.float32(0.0)
         if next_u01(st) < p_in:
-            x = np.float32(0.0)
-        xb[j] = x
+            xb[j] = np.float32(0.0)
 
 
 @njit(**config.JIT)
-def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt, spec):
+def _batch_part(W, B, cfg, data, scaling, rows, start, bs, lo, hi, bufs, Gt, Gbt, spec):
     """Forward + backward of batch rows ``lo:hi`` into this part's gradients ``Gt`` (dense rows) and ``Gbt``.
 
     Returns (rows with weight > 0, finite). Activations, masks and deltas are written into the batch-wide
@@ -100,13 +97,9 @@ def _batch_part(W, B, cfg, data, rows, start, bs, lo, hi, bufs, Gt, Gbt, spec):
         if any_drop:
             seed_stream(rng[b], opt[O_SEED], np.int64(samples + b))
         if p_in > 0.0:
-            _gather_dropped(num[r], cat[r], ncs, p_in, rng[b], X[b], C[b])
-        else:  # branch-free copy (vectorized): NaN/Inf count as missing, i.e. 0
-            xr = num[r]
-            xb = X[b]
-            for j in range(p):
-                x = xr[j]
-                xb[j] = x if np.isfinite(x) else np.float32(0.0)
+            _gather_dropped(num[r], scaling, cat[r], ncs, p_in, rng[b], X[b], C[b])
+        else:
+            decode_row(num[r], scaling, X[b])
             for c in range(nc):
                 s = cat[r, c]
                 C[b, c] = s if s < ncs else -1
@@ -285,7 +278,7 @@ def _update_chunk(W, S_w, lay, hyp, rule, Gw, parts, g0, row_k, row_j, first, la
                    rates[k], m, g2[boff:boff + width], True)
 
 
-def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule, spec):
+def _minibatch_rows(net, cfg, data, scaling, rows, batch, n_threads, rule, spec):
     W, B, S_w, S_b, avg_act = net
     lay, drop, hyp, opt = cfg
     num, cat, y, w, off = data
@@ -328,8 +321,8 @@ def _minibatch_rows(net, cfg, data, rows, batch, n_threads, rule, spec):
         step = (bs + parts - 1) // parts
         # ---- region 1: each part's forward/backward into its own gradient buffers
         for t in prange(parts):
-            n_pos[t], finite[t] = _batch_part(W, B, cfg, data, rows, start, bs, t * step, min(bs, (t + 1) * step),
-                                              bufs, Gw[t], Gb[t], spec)
+            n_pos[t], finite[t] = _batch_part(W, B, cfg, data, scaling, rows, start, bs, t * step,
+                                              min(bs, (t + 1) * step), bufs, Gw[t], Gb[t], spec)
         ok = True
         for t in range(parts):
             trained += n_pos[t]
@@ -415,11 +408,12 @@ minibatch_rows_parallel_of_rule = njit(parallel=True, **config.JIT)(_named(_mini
                                                                            "minibatch_rows_parallel_of_rule"))
 
 
-def minibatch_rows_serial(net, cfg, data, rows, batch, n_threads):
-    """One part and one chunk per batch, in order (bit-identical runs); returns ``(rows trained, status)``."""
-    return call_specialized(minibatch_rows_serial_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)
+def minibatch_rows_serial(net, cfg, data, rows, batch, n_threads, scaling=NO_SCALING):
+    """One part and one chunk per batch, in order (bit-identical runs); returns ``(rows trained, status)``.
+    ``scaling``: a compact design's ``prep.Design.num_scaling``, with ``data``'s uint8 codes."""
+    return call_specialized(minibatch_rows_serial_of_rule, (net, cfg, data, scaling, rows, batch, n_threads), cfg)
 
 
-def minibatch_rows_parallel(net, cfg, data, rows, batch, n_threads):
+def minibatch_rows_parallel(net, cfg, data, rows, batch, n_threads, scaling=NO_SCALING):
     """``n_threads`` parts and chunks per batch on numba's threads; same arguments and result as the serial one."""
-    return call_specialized(minibatch_rows_parallel_of_rule, (net, cfg, data, rows, batch, n_threads), cfg)
+    return call_specialized(minibatch_rows_parallel_of_rule, (net, cfg, data, scaling, rows, batch, n_threads), cfg)

@@ -15,7 +15,7 @@ from numba import njit
 from .. import config
 from .forward import activate_units, forward_row
 from .hyper import L_A_OFF, L_ACT, L_B_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_W_OFF, SOFTMAX
-from .scratch import row_scratch
+from .scratch import decode_row, row_scratch
 
 
 def _predict_rows(net, cfg, num, cat, off, upto, out):
@@ -39,12 +39,13 @@ BLOCK = 256
 
 
 @njit(**config.JIT)
-def predict_blocks(net, cfg, num, cat, off, rows, upto, out):
+def predict_blocks(net, cfg, num, scaling, cat, off, rows, upto, out):
     """Same result as ``_predict_rows`` (up to float rounding), computed ``BLOCK`` rows at a time with one
     sgemm per layer: scoring a 10,000-row sample goes from matrix-vector to matrix-matrix speed.
 
     ``rows``: the input rows to score, in order (``out[i]`` is row ``rows[i]``), read in place, so a sample of a
-    large design needs no copy; empty means every row of ``num``.
+    large design needs no copy; empty means every row of ``num``. ``scaling``: a compact design's ``num_scaling``
+    for its uint8 codes, else ``scratch.NO_SCALING``.
 
     One-hot slots are added row by row (sparse first layer); numeric inputs take one product. The products always
     span a full block (the rows past the data are zeros or stale finite values, and a row of a product depends
@@ -73,9 +74,7 @@ def predict_blocks(net, cfg, num, cat, off, rows, upto, out):
         bs = n - start if n - start < BLOCK else BLOCK
         for i in range(bs):
             r = rows[start + i] if rows.shape[0] > 0 else start + i
-            for j in range(p):
-                x = num[r, j]
-                X[i, j] = x if np.isfinite(x) else np.float32(0.0)
+            decode_row(num[r], scaling, X[i])
         src = X
         for k in range(upto + 1):
             fan = lay[k, L_FAN_IN]

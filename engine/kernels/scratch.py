@@ -10,6 +10,8 @@ from numba import njit
 from .. import config
 from .hyper import L_A_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF
 
+NO_SCALING = np.zeros((0, 0), np.float32)  # ``decode_row``'s scaling for a float32 design (read as stored)
+
 
 @njit(**config.JIT_INLINE)
 def buffer_sizes(lay):
@@ -56,3 +58,20 @@ def row_scratch(lay, n_num, n_cat):
     rng = np.empty(1, np.uint64)
     rng[0] = 0
     return f[:e0], cin, f[s1:e1], f[s2:e2], mask, f[s3:e3], f[s4:e4], f[s5:e5], rng
+
+
+@njit(**config.JIT_INLINE)
+def decode_row(xr, scaling, xb):
+    """A design row's numeric inputs into the float32 buffer ``xb``: a compact design's uint8 codes decoded with
+    ``scaling`` (rows sub, mul: the design fill's own float64 arithmetic, so the same bits), else as stored with
+    NaN/Inf as missing, i.e. 0 (``x - x`` is 0 exactly when x is finite, and compiles for both dtypes). A float
+    design passes a scaling without rows. Both loops vectorize."""
+    if scaling.shape[0] > 0:
+        sub = scaling[0]
+        mul = scaling[1]
+        for j in range(xr.shape[0]):
+            xb[j] = np.float32((np.float64(xr[j]) - sub[j]) * mul[j])
+    else:
+        for j in range(xr.shape[0]):
+            x = xr[j]
+            xb[j] = x if x - x == 0 else np.float32(0.0)

@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import DeepbrookError
 from ..kernels import hyper as H
 from .network import Network
-from .optimizer import LOG_LINK, blas_threads
+from .optimizer import LOG_LINK, blas_threads, design_arrays, input_scaling
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -24,6 +24,12 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 def prob_column_names(domain):
     """H2O's class-probability column names: the level, with a ``p`` prefix for number-like levels."""
     return [f"p{lvl}" if _NUMBER.match(str(lvl)) else str(lvl) for lvl in domain]
+
+
+def compact_designs(mini_batch_size, problem):
+    """Whether a model's designs may be compact (``prep.Design.num_scaling``): its kernels decode them (mini-batch
+    training, predictions), and the autoencoder's reconstruction target reads dense inputs."""
+    return int(mini_batch_size or 1) > 1 and problem != "autoencoder"
 
 
 def _get(params, name, default=None):
@@ -103,18 +109,17 @@ class DeepLearningModel:
         m = design.num.shape[0]
         n = m if rows is None else len(rows)
         out = np.empty((n, int(net.lay[upto, H.L_UNITS])), np.float32)
-        num = np.ascontiguousarray(design.num, np.float32)
-        cat = np.ascontiguousarray(design.cat, np.int32)
-        if cat.ndim != 2 or cat.shape[0] != m:
-            cat = np.full((m, 0), -1, np.int32)
-        off = design.offset if with_offset and getattr(design, "offset", None) is not None else None
-        off = np.zeros(m, np.float32) if off is None or len(off) != m else np.ascontiguousarray(off, np.float32)
+        num, cat, _, _, off = design_arrays(design, codes=True)
+        if not with_offset:
+            off = np.zeros(m, np.float32)
+        scaling = input_scaling(design)
         cfg = (net.lay, net.drop)
         if rows is None:
-            part = lambda a, b: predict_blocks(net.net, cfg, num[a:b], cat[a:b], off[a:b], _ALL_ROWS, upto,  # noqa: E731
-                                               out[a:b])
+            part = lambda a, b: predict_blocks(net.net, cfg, num[a:b], scaling, cat[a:b], off[a:b], _ALL_ROWS,  # noqa: E731
+                                               upto, out[a:b])
         else:
-            part = lambda a, b: predict_blocks(net.net, cfg, num, cat, off, rows[a:b], upto, out[a:b])  # noqa: E731
+            part = lambda a, b: predict_blocks(net.net, cfg, num, scaling, cat, off, rows[a:b], upto,  # noqa: E731
+                                               out[a:b])
         with blas_threads(1):  # one path for every row count (kernels/predict.py); robust on shared cores
             _in_parts(part, n)
         return out
@@ -134,7 +139,8 @@ class DeepLearningModel:
         return pred
 
     def _design(self, frame, with_response=False):
-        return self.data_info.transform(frame, with_response=with_response)
+        return self.data_info.transform(frame, with_response=with_response,
+                                        compact=compact_designs(_get(self.params, "mini_batch_size", 1), self.problem))
 
     # ------------------------------------------------------------------ public scoring
     def predict(self, frame):
@@ -209,7 +215,7 @@ class DeepLearningModel:
             return self.output.get("validation_metrics" if valid and not train else "training_metrics")
         from .metrics import make_metrics
         from .scoring import _expanded_inputs
-        design = self.data_info.transform(frame, with_response=self.problem != "autoencoder")
+        design = self._design(frame, with_response=self.problem != "autoencoder")
         pred = self.predict_design(design)
         if self.problem == "autoencoder":
             y = _expanded_inputs(design, self.data_info.n_inputs)

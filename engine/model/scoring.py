@@ -217,7 +217,7 @@ def _expanded_inputs(design, n_inputs):
     if design.cat.size:
         rows, cols = np.nonzero(design.cat >= 0)
         x[rows, design.cat[rows, cols]] = 1.0
-    x[:, n_slots:] = design.num
+    x[:, n_slots:] = design.numeric_inputs() if hasattr(design, "numeric_inputs") else design.num
     return x
 
 

@@ -21,7 +21,7 @@ from .fitting import encode_columns, enum_key, numeric_transform, param, select_
 from .hashing import hash_slots
 from .inputs import CatInput, NumInput, raw_numeric, source_codes
 from .memory import filled_soon, prefault
-from .sources import codes_in_domain, is_missing, numeric_values
+from .sources import codes_in_domain, column_moments, is_missing, numeric_values
 from .stats import column_stats, safe_inverse
 
 FORMAT_VERSION = 1
@@ -36,7 +36,8 @@ NO_ROWS_LEFT = ("No rows left in the dataset after filtering out rows with missi
                 "many NAs or set missing_values_handling to 'MeanImputation'.")
 
 
-_COLUMN_BLOCK = 16  # float32 columns per cache line
+_LINE_BYTES = 64  # a cache line: the design fill writes this many bytes of each row at a time
+COMPACT_INPUTS = True  # False: never build compact designs (tests compare both)
 _ROW_CHUNK = 1 << 16  # rows per pass of the design fill (a 4 MiB buffer of 16 columns, whatever the frame's size)
 
 
@@ -271,9 +272,11 @@ class DataInfo:
         return np.where(np.isnan(w), 0.0, w)
 
     # ------------------------------------------------------------------ transform
-    def transform(self, frame, with_response=True, training=False):
+    def transform(self, frame, with_response=True, training=False, compact=False):
         """The Design of ``frame``. ``with_response`` drops rows whose response is NA or an unknown class;
-        ``training`` also drops rows with NA predictors under missing_values_handling='skip'."""
+        ``training`` also drops rows with NA predictors under missing_values_handling='skip'. ``compact``: a
+        compact design (uint8 codes + ``num_scaling``, see ``Design``) where ``compact_inputs(frame)`` allows it; only
+        for consumers that decode it (the mini-batch and prediction kernels)."""
         sources = self.sources
         absent = [c for c in sources if c not in frame]
         if absent and not self.sparse:
@@ -298,7 +301,8 @@ class DataInfo:
         m = len(rows)
         cache = {}  # source column -> codes in the training domain, read once per call
 
-        num = filled_soon((m, self.p_num), np.float32)
+        scaling = self.compact_scaling() if compact and COMPACT_INPUTS and self.compact_inputs(frame) else None
+        num = filled_soon((m, self.p_num), np.float32 if scaling is None else np.uint8)
         self._fill_numeric(frame, num, sub, cache)
         cat = np.empty((m, self.n_cat_cols), dtype=np.int32)
         for j, ci in enumerate(self.cat_inputs):
@@ -319,17 +323,44 @@ class DataInfo:
                 raise DeepbrookError(f"frame '{frame.name}' is missing the offset column '{self.offset_column}'")
             ov = numeric_values(frame, self.offset_column)[rows]
             off = (np.where(np.isnan(ov), 0.0, ov) / self.response_sd).astype(np.float32)
-        return Design(num, cat, yd, w, off, rows)
+        return Design(num, cat, yd, w, off, rows, scaling)
+
+    def compact_inputs(self, frame):
+        """Whether ``frame``'s numeric inputs can be a compact design: every one an integer column of ``frame``
+        (never NA) with values in 0..255 (uint8 columns without a look; other integer types by their cached
+        min/max)."""
+        if not self.num_inputs:
+            return False
+        for ni in self.num_inputs:
+            if ni.table is not None or ni.source not in frame or frame.type_of(ni.source) != "int":
+                return False
+            kind = frame.values(ni.source).dtype
+            if kind == np.uint8:
+                continue
+            if kind.kind not in "iu":
+                return False
+            lo, hi = column_moments(frame, ni.source)[3:5]
+            if not (lo >= 0 and hi <= 255):
+                return False
+        return True
+
+    def compact_scaling(self):
+        """float64[2, p_num] (sub, mul) of a compact design: its kernels decode code c of input j as the full
+        design's fill standardizes the value c (``(c - sub) * mul`` in float64, then float32)."""
+        return np.ascontiguousarray(np.stack([self.num_sub, self.num_mul]), np.float64)
 
     def _fill_numeric(self, frame, num, sub, cache):
-        """Standardized numeric inputs into the row-major ``num``, one part of the rows per numba thread (Python
-        threads: the fill kernels release the GIL). Columns are written 16 at a time, one 64-byte line per row per
-        block (one column at a time touched every row's cache line once per column: 0.25 s of a 0.65 s MNIST
-        epoch), through a buffer of at most ``_ROW_CHUNK`` rows per part, never a copy of the whole table."""
+        """Standardized numeric inputs (or a compact design's codes) into the row-major ``num``, one part of the
+        rows per numba thread (Python threads: the fill kernels release the GIL). Columns are written a cache line
+        at a time (16 float32, 64 codes) for each row (one column at a time touched every row's cache line once
+        per column: 0.25 s of a 0.65 s MNIST epoch), through a buffer of at most ``_ROW_CHUNK`` rows per part,
+        never a copy of the whole table."""
         m = num.shape[0]
+        codes = num.dtype == np.uint8
+        per_line = _LINE_BYTES // num.dtype.itemsize
         parts = max(1, min(get_num_threads(), 1 + (m * self.p_num >> 20)))  # a part fills 1M+ values
         bounds = [m * i // parts for i in range(parts + 1)]
-        blocks = [np.empty((min(_COLUMN_BLOCK, self.p_num), min(m, _ROW_CHUNK)), np.float32) for _ in range(parts)]
+        blocks = [np.empty((min(per_line, self.p_num), min(m, _ROW_CHUNK)), num.dtype) for _ in range(parts)]
 
         def fill(part, j0, sources):
             if j0 == 0:
@@ -343,14 +374,17 @@ class DataInfo:
                         continue
                     j = j0 + b
                     x = x[sub[r0:r1]] if sub is not None else x[r0:r1]
+                    if codes:
+                        cols[b] = x
+                        continue
                     standardize_into(cols[b], readonly(x), float(self.num_impute[j]), float(self.num_sub[j]),
                                      float(self.num_mul[j]))
                 columns_into_rows(num[r0:r1], j0, cols)
 
         with ThreadPoolExecutor(max(1, parts - 1)) as pool:
-            for j0 in range(0, self.p_num, _COLUMN_BLOCK):
+            for j0 in range(0, self.p_num, per_line):
                 sources = [raw_numeric(frame, ni, cache) if ni.source in frame else None
-                           for ni in self.num_inputs[j0:j0 + _COLUMN_BLOCK]]
+                           for ni in self.num_inputs[j0:j0 + per_line]]
                 others = [pool.submit(fill, part, j0, sources) for part in range(1, parts)]
                 fill(0, j0, sources)
                 for f in others:

@@ -6,6 +6,7 @@ from kernel_cases import design, network
 from deepbrook.engine.kernels import hyper as H
 from deepbrook.engine.kernels import minibatch
 from deepbrook.engine.kernels.predict import predict_blocks, predict_rows_serial
+from deepbrook.engine.kernels.scratch import NO_SCALING
 from deepbrook.engine.model.optimizer import Hyper, design_arrays
 from deepbrook.engine.model.network import Network
 from deepbrook.engine.model.trainer import _PROBE_BATCHES, _REPROBE_BATCHES, ThreadChooser, Trainer
@@ -24,12 +25,13 @@ def test_block_scoring_equals_row_scoring(activation, output, n_out, dropout):
         units = int(net.lay[upto, H.L_UNITS])
         rows, blocks = np.zeros((600, units), np.float32), np.zeros((600, units), np.float32)
         predict_rows_serial(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, upto, rows)
-        predict_blocks(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, np.zeros(0, np.int64), upto, blocks)
+        predict_blocks(net.net, (net.lay, net.drop), d.num, NO_SCALING, d.cat, d.offset, np.zeros(0, np.int64), upto,
+                       blocks)
         np.testing.assert_allclose(blocks, rows, rtol=1e-5, atol=1e-6, err_msg=f"layer {upto}")
         # a sample of rows, read in place (the Scorer's training sample), equals scoring a copy of those rows
         pick = np.array([599, 3, 5, 7, 300, 3], np.int64)
         sampled = np.zeros((len(pick), units), np.float32)
-        predict_blocks(net.net, (net.lay, net.drop), d.num, d.cat, d.offset, pick, upto, sampled)
+        predict_blocks(net.net, (net.lay, net.drop), d.num, NO_SCALING, d.cat, d.offset, pick, upto, sampled)
         np.testing.assert_allclose(sampled, rows[pick], rtol=1e-5, atol=1e-6, err_msg=f"layer {upto}, sampled")
 
 
