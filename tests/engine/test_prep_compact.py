@@ -109,3 +109,25 @@ def test_row_mode_and_autoencoder_models_keep_full_designs(pixels):
         x=[f"C{i}" for i in range(300, 320)], training_frame=train)
     assert not auto._design(test).compact
     assert np.isfinite(auto.anomaly(test).as_pandas().to_numpy()).all()
+
+
+def test_the_data_parallel_mini_batch_kernel_reads_compact_codes_like_the_full_design(pixels):
+    from deepbrook.engine.kernels import hyper as H
+    from deepbrook.engine.kernels import minibatch
+    from deepbrook.engine.model.network import Network
+    from deepbrook.engine.model.optimizer import Hyper, design_arrays
+    train, _ = pixels
+    info = _fit(train)
+    hyp, opt = Hyper(loss=H.CROSSENTROPY, mini_batch_size=32).arrays(0.0, 5)
+    nets = []
+    for d in (info.transform(train), info.transform(train, compact=True)):
+        net = Network.build(info.n_inputs, [24, 12], 10, input_dropout=0.1, hidden_dropout=[0.2, 0.0], seed=3)
+        n, status = minibatch.minibatch_rows_parallel(net.net, (net.lay, net.drop, hyp, opt),
+                                                      design_arrays(d, codes=True), np.arange(1000), 32, 2,
+                                                      input_scaling(d))
+        assert (n, status) == (1000, H.OK)
+        nets.append(net)
+    for a, b in zip(nets[0].net, nets[1].net):
+        assert np.array_equal(a, b)
+    # the row kernels never see codes: design_arrays decodes a compact design for them
+    assert design_arrays(info.transform(train, compact=True))[0].dtype == np.float32
