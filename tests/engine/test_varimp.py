@@ -50,6 +50,21 @@ def test_tables_per_input_and_per_column_like_h2o(shared_data):
     assert per_column.scaled_importance.max() == 1.0 and len(per_column) == 3
 
 
+def test_numeric_only_models_get_the_grouped_per_column_table_without_grouping():
+    rng = np.random.default_rng(3)
+    W0, W1 = rng.normal(size=(6, 4)), rng.normal(size=(4, 3))
+    names = ["x1", "x2", "x3", "x4", "x5", "x6"]
+    W0[2] = W0[4]  # a tie: the stable order must be the grouped path's too
+    per_input, per_column = varimp.variable_importances([W0, W1], names, list(names))
+    vi = varimp.gedeon(W0, W1)
+    grouped = pd.DataFrame({"column": names, "vi": vi}).groupby("column", sort=False)["vi"].sum()
+    pd.testing.assert_frame_equal(per_column, varimp.varimp_table(grouped.to_numpy(), list(grouped.index)))
+    pd.testing.assert_frame_equal(per_column, per_input)
+    assert per_column is not per_input  # callers may edit one table without the other
+    renamed = varimp.aggregate_by_column(vi, ["a", "b", "c", "d", "e", "f"])  # unique columns, other names
+    assert list(renamed.variable) == [dict(zip(names, "abcdef"))[v] for v in per_input.variable]
+
+
 def test_maxout_channels_are_averaged():
     rng = np.random.default_rng(2)
     W0 = rng.normal(size=(4, 6))        # 3 units x 2 channels, interleaved
