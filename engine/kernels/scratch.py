@@ -10,7 +10,7 @@ from numba import njit
 from .. import config
 from .hyper import L_A_OFF, L_CHANNELS, L_FAN_IN, L_UNITS, L_Z_OFF
 
-NO_SCALING = np.zeros((0, 0), np.float32)  # ``decode_row``'s scaling for a float32 design (read as stored)
+NO_SCALING = np.zeros((0, 0), np.float64)  # ``decode_row``'s scaling for a float32 design (read as stored)
 
 
 @njit(**config.JIT_INLINE)
