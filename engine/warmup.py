@@ -21,7 +21,8 @@ CASES = (
     ("default model (one row per update, classification)", {}, "label", None),
     ("regression", {}, "amount", None),
     ("mini-batch (mini_batch_size > 1)", {"mini_batch_size": 32}, "label", None),
-    # integer inputs in 0..255 only (pixels): a compact design, read by the mini-batch kernels' own compilation
+    # integer inputs in 0..255 only (pixels): a compact design, for whose uint8 codes the mini-batch and prediction
+    # kernels compile their own signatures
     ("mini-batch on small integers (e.g. pixels)", {"mini_batch_size": 32}, "label", ["age"]),
     ("autoencoder", {"autoencoder": True}, None, None),
 )

@@ -55,7 +55,9 @@ def varimp_table(importance, names) -> pd.DataFrame:
 def aggregate_by_column(importance, input_columns) -> pd.DataFrame:
     """Importance per original column: the sum over its expanded inputs (one-hot slots), same table layout."""
     input_columns = list(input_columns)
-    if len(set(input_columns)) == len(input_columns):  # one input per column (no one-hot): nothing to sum
+    if len(set(input_columns)) == len(input_columns):
+        # one input per column (no one-hot slots, e.g. MNIST's 717 pixels): nothing to sum; the pandas grouping
+        # cost 3 ms of each 35 ms MNIST scoring (the model computes the tables at every scoring, as H2O does)
         return varimp_table(importance, input_columns)
     df = pd.DataFrame({"column": input_columns, "vi": np.asarray(importance, dtype=np.float64)})
     agg = df.groupby("column", sort=False)["vi"].sum()
@@ -63,19 +65,12 @@ def aggregate_by_column(importance, input_columns) -> pd.DataFrame:
 
 
 def variable_importances(weights, coef_names, input_columns=None, units=None, zero_slots=None):
-    """(per-input table, per-column table or None) from the list of input-major weight matrices.
-
-    The model computes both at every scoring (H2O does too): where every input is its own column under its own
-    name (numeric inputs only, e.g. MNIST's 717 pixels) the per-column table is a copy of the per-input one
-    (the pandas grouping and second table cost 4 ms of each 35 ms MNIST scoring)."""
+    """(per-input table, per-column table or None) from the list of input-major weight matrices."""
     W1 = weights[1] if len(weights) > 1 else None   # no hidden layer: importance = sum of |input weights|
     vi = gedeon(weights[0], W1, units, zero_slots)
     per_input = varimp_table(vi, coef_names)
-    if input_columns is None:
-        return per_input, None
-    if list(input_columns) == list(coef_names):
-        return per_input, per_input.copy()
-    return per_input, aggregate_by_column(vi, input_columns)
+    per_column = aggregate_by_column(vi, input_columns) if input_columns is not None else None
+    return per_input, per_column
 
 
 def model_varimp(model, zero_slots=None) -> dict:
