@@ -177,7 +177,7 @@ def default_threads():
     return numba.get_num_threads()
 
 
-MINIBATCH_DATA_PARALLEL = False
+MINIBATCH_DATA_PARALLEL = True  # False: mini-batches give the threads to BLAS instead (see train_rows)
 _BLAS = []
 
 
@@ -209,6 +209,20 @@ def blas_threads(n):
         return
     with ctl.limit(limits=n):
         yield
+
+
+@contextlib.contextmanager
+def numba_threads(n):
+    """Run the block's numba parallel regions on ``n`` threads (numba's setting is per calling thread)."""
+    before = numba.get_num_threads()
+    if n == before:
+        yield
+        return
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 @contextlib.contextmanager
@@ -282,18 +296,23 @@ def train_rows(network, design, row_ids, hyper, rng_seed, samples_seen=0.0, thre
         # a batch never holds more rows than are given: the buffers are sized by it (10**9 would not fit memory)
         batch = int(min(hyper.mini_batch_size, max(1, rows.shape[0])))
         scaling = input_scaling(design)
-        # Threads go to BLAS (one sgemm per layer and direction); the elementwise work stays on one numba thread.
-        # Measured on MNIST [200,200], batch 256, 2 idle cores: 130-143k samples/s this way (112-118 GFLOP/s, the
-        # same products in NumPy: 174-177) vs 86-92k for the data-parallel variant (one part of the batch per
-        # numba thread, single-threaded BLAS) and 93-95k for one thread in all; with another process on a core
-        # the 2-thread BLAS collapses to 3-10k (the trainer's ThreadChooser then runs one thread).
-        # ``MINIBATCH_DATA_PARALLEL`` switches to the data-parallel variant.
-        with blas_threads(n_threads):
-            if MINIBATCH_DATA_PARALLEL and n_threads > 1:
-                with blas_threads(1):
-                    n, status = minibatch.minibatch_rows_parallel(network.net, cfg, data, rows, batch, n_threads,
-                                                                  scaling)
-            else:
+        # Data parallel: one part of each batch per numba thread, single-threaded BLAS in each part, so the
+        # elementwise work (gather, activations, deltas, the update's row chunks) runs on every thread too. Measured
+        # on MNIST [200,200], 2 idle cores, 2026-12-07 (4 epochs each, interleaved): batch 256 172-175k samples/s
+        # in the kernels against 145k with the threads given to BLAS instead (one numba thread doing the
+        # elementwise work while both BLAS threads wait: ~19% of its time), batch 32 95k against 78k. (Earlier
+        # versions of the variant measured 86-128k.) With another process on a core both collapse (a parallel
+        # region or a 2-thread sgemm waits for its slowest thread); the trainer's ThreadChooser then runs one
+        # thread. ``MINIBATCH_DATA_PARALLEL = False`` gives the threads to BLAS instead.
+        # One thread runs the same compiled kernel with one part (the same math as the serial variant, in order):
+        # the first mini-batch model of an install compiles one kernel, not two (14 s more when the chooser's
+        # one-thread turns ran the serial variant).
+        if MINIBATCH_DATA_PARALLEL:
+            with blas_threads(1), numba_threads(n_threads):
+                n, status = minibatch.minibatch_rows_parallel(network.net, cfg, data, rows, batch, n_threads,
+                                                              scaling)
+        else:
+            with blas_threads(n_threads):
                 n, status = minibatch.minibatch_rows_serial(network.net, cfg, data, rows, batch, 1, scaling)
     elif sharing_threads(network.lay, n_threads) > 1:
         from .row_partition import partitioned_train

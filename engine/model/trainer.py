@@ -218,7 +218,7 @@ class Trainer:
         self.seed = int(seed)
         self.threads = default_threads() if threads is None else int(threads)
         # threads=None: choose between all threads and one thread by measured speed (ThreadChooser)
-        # mini-batches: every option runs the same compiled kernel (the threads go to BLAS), loaded by the first
+        # mini-batches: every option runs the same compiled kernel (``optimizer.train_rows``), loaded by the first
         # option's first turn, so one thread's first turn measures it already
         self.chooser = ThreadChooser([self.threads, 1] if threads is None and self.threads > 1 else [self.threads],
                                      busy=cores_taken, first_turns={1: 1} if hyper.mini_batch_size > 1 else None)

@@ -72,7 +72,10 @@ def test_serial_and_parallel_minibatch_kernels_have_their_own_cache_files():
     """Both compile one Python function; numba names cache files after the function, so each gets its own name
     (they shared one index before, and a process could load one's machine code for the other)."""
     serial, parallel = minibatch.minibatch_rows_serial_of_rule, minibatch.minibatch_rows_parallel_of_rule
-    assert parallel.targetoptions.get("parallel") is True
+    options = parallel.targetoptions.get("parallel")
+    assert options.prange and options.fusion and not options.numpy  # prange regions, no gufunc rewrites
+    # every compile sees the same options (numba empties a dict of options on first use)
+    assert options is minibatch.PARALLEL_OPTIONS and minibatch.PARALLEL_OPTIONS.enabled
     assert serial.targetoptions.get("parallel") in (None, False)
     assert serial._cache._impl._filename_base != parallel._cache._impl._filename_base
 
