@@ -213,7 +213,9 @@ def blas_threads(n):
 
 @contextlib.contextmanager
 def numba_threads(n):
-    """Run the block's numba parallel regions on ``n`` threads (numba's setting is per calling thread)."""
+    """Run the block's numba parallel regions on ``n`` threads (numba's setting is per calling thread; more than
+    numba started is capped)."""
+    n = max(1, min(int(n), numba.config.NUMBA_NUM_THREADS))
     before = numba.get_num_threads()
     if n == before:
         yield

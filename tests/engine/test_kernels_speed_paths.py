@@ -233,3 +233,27 @@ def test_specialized_calls_reuse_the_signature_of_arguments_typed_alike():
     assert len({str(typeof(v)) for v in variants}) == len(variants)
     assert _shape_of_types(np.ones((9, 2), np.float32)) == _shape_of_types(a)  # shapes do not matter
     assert typeof(np.ones((9, 2), np.float32)) == typeof(a)
+
+
+def test_mini_batches_on_one_thread_run_the_parallel_kernel_with_one_part_and_more_threads_are_capped():
+    # the chooser's one-thread option runs the same compiled kernel as its all-threads option (one compile per
+    # install), with one part: the serial variant's math, in order
+    import numba
+    from deepbrook.engine.model.optimizer import numba_threads, train_rows
+    before = numba.get_num_threads()
+    with numba_threads(1):
+        assert numba.get_num_threads() == 1
+    with numba_threads(10 ** 6):  # more than numba started: capped, not an error
+        assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
+    assert numba.get_num_threads() == before
+    d = design(300, 6)
+    hyper = Hyper(loss=H.CROSSENTROPY, mini_batch_size=32)
+    hyp, opt = hyper.arrays(0.0, 5)
+    nets = [network("rectifier", "softmax", 3, hidden=(16, 8), n_num=6, seed=4) for _ in range(3)]
+    train_rows(nets[0], d, np.arange(300), hyper, 5, threads=1)
+    minibatch.minibatch_rows_serial(nets[1].net, (nets[1].lay, nets[1].drop, hyp, opt), design_arrays(d),
+                                    np.arange(300), 32, 1)
+    assert train_rows(nets[2], d, np.arange(300), hyper, 5, threads=10 ** 6) == 300
+    np.testing.assert_allclose(nets[0].W, nets[1].W, rtol=1e-5, atol=1e-7)
+    assert np.isfinite(nets[2].W).all() and not np.array_equal(nets[2].W, network(
+        "rectifier", "softmax", 3, hidden=(16, 8), n_num=6, seed=4).W)
