@@ -142,9 +142,11 @@ def warmup_command(out=sys.stdout) -> int:
     from deepbrook.engine import warmup
 
     report = warmup(progress=lambda label: print(f"warming up: {label}", file=out, flush=True))
-    kernels = sorted({c["kernel"] for c in report["compiled"]})
+    kernels = sorted({c["kernel"] for c in report["compiled"] + report["compiled_ahead"]})
     if kernels:
-        print(f"compiled {len(report['compiled'])} kernel signatures ({len(kernels)} kernels: {', '.join(kernels)})",
+        ahead = len(report["compiled_ahead"])
+        print(f"compiled {len(report['compiled']) + ahead} kernel signatures"
+              f"{f' ({ahead} in helper processes)' if ahead else ''} ({len(kernels)} kernels: {', '.join(kernels)})",
               file=out)
     else:
         print("nothing to compile: every kernel came from the cache", file=out)

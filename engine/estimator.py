@@ -177,6 +177,7 @@ def _build_model(p, training_frame, validation_frame, job, runtime=None):
                       max_runtime_secs=resolved.max_runtime_secs, scorer=scorer, cancel=job.cancel_event,
                       on_progress=progress, samples=restart.samples if restart else 0.0,
                       iterations=restart.iterations if restart else 0, valid_design=valid, model=model, step=step)
+    model.compile_scoring_ahead(design)  # a cold cache: the scoring kernel compiles while training's does
     try:
         reason = trainer.run()
     finally:

@@ -11,15 +11,25 @@ so any change to any kernel file starts a new folder (never stale machine code),
 folder whatever the install path (a reinstall, a new virtual environment or a CI cache stays warm), and a
 read-only install still caches. ``NUMBA_CACHE_DIR``, when set, wins (numba's own layout under it); an unwritable
 folder falls back to numba's defaults. Old folders are never deleted here; removing them is always safe.
+
+Several processes may compile into one folder at once (a helper compiling ahead, ``compile_ahead.py``; a server's
+warm-up beside a user's script). numba adds a signature to a kernel's index file by reading, extending and
+replacing it, so two processes adding different signatures at once could drop one (that kernel would compile
+again in every later process). In our folders the read-extend-replace runs under an exclusive file lock.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 from numba.core import caching
+
+try:
+    import fcntl
+except ImportError:  # Windows: numba's unlocked save
+    fcntl = None
 
 ENGINE = Path(__file__).resolve().parent
 ENV_CACHE_DIR = "DEEPBROOK_CACHE_DIR"
@@ -88,8 +98,29 @@ class DeepbrookCacheLocator(caching._SourceFileBackedLocatorMixin, caching._Cach
         return self
 
 
+INDEX_LOCK = ".index.lock"  # in each of our cache folders: held while a kernel's index file is extended
+
+
+def _locked_index_save(save):
+    """numba's ``IndexDataCacheFile.save`` under an exclusive lock when the file is in one of our folders."""
+    @wraps(save)
+    def save_locked(self, key, data):
+        root = cache_dir()
+        if fcntl is None or root is None or not Path(self._cache_path).resolve().is_relative_to(root.resolve()):
+            return save(self, key, data)
+        with open(Path(self._cache_path) / INDEX_LOCK, "ab") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released when the file closes
+            return save(self, key, data)
+
+    save_locked.deepbrook_locked = True
+    return save_locked
+
+
 def install():
-    """Put the deepbrook locator first (before any kernel module is imported: the locator is chosen at decoration)."""
+    """Put the deepbrook locator first (before any kernel module is imported: the locator is chosen at decoration)
+    and lock index updates in our folders."""
     classes = caching.CacheImpl._locator_classes
     if DeepbrookCacheLocator not in classes:
         classes.insert(0, DeepbrookCacheLocator)
+    if not getattr(caching.IndexDataCacheFile.save, "deepbrook_locked", False):
+        caching.IndexDataCacheFile.save = _locked_index_save(caching.IndexDataCacheFile.save)

@@ -44,15 +44,15 @@ def warmup(progress=None) -> dict:
     """Train and score one tiny model per case in ``CASES`` (and one wide enough for threads that share rows).
 
     ``progress(label)`` is called before each case. Returns ``{"seconds", "cache_dir", "cases": [(label, s)],
-    "compiled": [kernel signatures compiled by this call]}``; an empty ``compiled`` means everything came from the
-    cache.
+    "compiled": [kernel signatures compiled by this call], "compiled_ahead": [those handed to helper processes
+    (``compile_ahead.py``)]}``; both empty means everything came from the cache.
     """
-    from . import compile_notice, jit_cache
+    from . import compile_ahead, compile_notice, jit_cache
     from .estimator import DeepLearning
     from .frames import Frame, import_file
 
     t0 = time.perf_counter()
-    before = len(compile_notice.compiled())
+    before, before_ahead = len(compile_notice.compiled()), len(compile_ahead.started)
     cases = []
     with tempfile.TemporaryDirectory(prefix="deepbrook-warmup-") as tmp:
         frame = import_file(str(_csv(Path(tmp) / "warmup.csv"))).as_type("label", "enum")
@@ -75,4 +75,4 @@ def warmup(progress=None) -> dict:
     cases.append((WIDE_CASE, time.perf_counter() - t))
     where = jit_cache.cache_dir() or os.environ.get("NUMBA_CACHE_DIR")
     return {"seconds": time.perf_counter() - t0, "cache_dir": str(where), "cases": cases,
-            "compiled": compile_notice.compiled()[before:]}
+            "compiled": compile_notice.compiled()[before:], "compiled_ahead": compile_ahead.started[before_ahead:]}

@@ -97,29 +97,48 @@ class DeepLearningModel:
         return save_model(self, path, force=force, filename=filename)
 
     # ------------------------------------------------------------------ raw scoring
-    def _forward(self, design, upto=None, with_offset=True):
-        """Activations of layer ``upto`` for every row of a Design, or for the sampled rows of a ``SampledRows``
-        (read in place)."""
-        from ..kernels.predict import predict_blocks
+    def _forward_arrays(self, design, upto=None, with_offset=True):
+        """``(rows or None, n, upto, arrays)`` for ``predict_blocks``: ``arrays = (net, cfg, num, scaling, cat, off)``
+        of a Design, or of the design under a ``SampledRows`` (its rows read in place)."""
         net = self.network
         upto = net.n_layers - 1 if upto is None else int(upto)
         rows = getattr(design, "rows", None)
         if rows is not None:
             rows, design = np.ascontiguousarray(rows, np.int64), design.design
         m = design.num.shape[0]
-        n = m if rows is None else len(rows)
-        out = np.empty((n, int(net.lay[upto, H.L_UNITS])), np.float32)
         num, cat, _, _, off = design_arrays(design, codes=True)
         if not with_offset:
             off = np.zeros(m, np.float32)
-        scaling = input_scaling(design)
-        cfg = (net.lay, net.drop)
+        arrays = (net.net, (net.lay, net.drop), num, input_scaling(design), cat, off)
+        return rows, (m if rows is None else len(rows)), upto, arrays
+
+    def scoring_call(self, design):
+        """Arguments of the first ``predict_blocks`` call that scoring ``design`` makes (for their types)."""
+        _, n, upto, arrays = self._forward_arrays(design)
+        out = np.empty((0, int(self.network.lay[upto, H.L_UNITS])), np.float32)
+        return (*arrays, _ALL_ROWS, upto, out)
+
+    def compile_scoring_ahead(self, design):
+        """On a cold cache, compile the scoring kernel for ``design`` in a helper process while training compiles
+        its own kernel (``compile_ahead.py``)."""
+        from .. import compile_ahead
+        from ..kernels.predict import predict_blocks
+        compile_ahead.start(predict_blocks, self.scoring_call(design))
+
+    def _forward(self, design, upto=None, with_offset=True):
+        """Activations of layer ``upto`` for every row of a Design, or for the sampled rows of a ``SampledRows``
+        (read in place)."""
+        from .. import compile_ahead
+        from ..kernels.predict import predict_blocks
+        rows, n, upto, (netw, cfg, num, scaling, cat, off) = self._forward_arrays(design, upto, with_offset)
+        out = np.empty((n, int(self.network.lay[upto, H.L_UNITS])), np.float32)
         if rows is None:
-            part = lambda a, b: predict_blocks(net.net, cfg, num[a:b], scaling, cat[a:b], off[a:b], _ALL_ROWS,  # noqa: E731
+            part = lambda a, b: predict_blocks(netw, cfg, num[a:b], scaling, cat[a:b], off[a:b], _ALL_ROWS,  # noqa: E731
                                                upto, out[a:b])
         else:
-            part = lambda a, b: predict_blocks(net.net, cfg, num, scaling, cat, off, rows[a:b], upto,  # noqa: E731
+            part = lambda a, b: predict_blocks(netw, cfg, num, scaling, cat, off, rows[a:b], upto,  # noqa: E731
                                                out[a:b])
+        compile_ahead.wait(predict_blocks, (netw, cfg, num, scaling, cat, off, _ALL_ROWS, upto, out))
         with blas_threads(1):  # one path for every row count (kernels/predict.py); robust on shared cores
             _in_parts(part, n)
         return out
