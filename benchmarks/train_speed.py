@@ -461,22 +461,47 @@ def _peak_rss_mb():
 SWEEP_PARAMS = dict(hidden=[64, 64], seed=1)  # H2O defaults otherwise: ADADELTA, one row per update
 
 
-def sweep_child(n, samples):
-    """Runs in its own process: generate ``n`` rows, train ``samples`` of them; prints one JSON line."""
+SWEEP_REPEATS = 3  # alternating trainings per size: medians of ~1 s kernel runs, not one of them
+SWEEP_REFERENCE = 1_000_000  # each child also trains on this many rows, in turns with its own size
+
+
+def _sweep_train(frame, samples):
+    """Train the sweep model on ``samples`` rows of ``frame``: (kernel samples/s, wall s, kernel s, samples)."""
     from deepbrook.engine import DeepLearning
-    DeepLearning(epochs=1, **SWEEP_PARAMS).train(y="y", training_frame=sweep_frame(2000))  # load the kernels
+    t0 = time.perf_counter()
+    model = DeepLearning(epochs=samples / frame.nrows, **SWEEP_PARAMS).train(y="y", training_frame=frame)
+    out = (model.output["samples"] / model.output["compute_seconds"], time.perf_counter() - t0,
+           model.output["compute_seconds"], model.output["samples"])
+    del model
+    gc.collect()
+    return out
+
+
+def sweep_child(n, samples):
+    """Runs in its own process: generate ``n`` rows and train ``samples`` of them (peak memory is that of this
+    first training); then train ``SWEEP_REPEATS`` more times in turns with the same model on
+    ``SWEEP_REFERENCE`` rows. Separate processes run minutes apart, and this machine's speed drifts by 10-20%
+    over minutes: the turns in one process compare the sizes under the same conditions. Prints one JSON line."""
+    _sweep_train(sweep_frame(2000), 2000)  # load the kernels
     gc.collect()
     base = psutil.Process().memory_info().rss / 2**20
     reset = _peak_rss_reset()
     t0 = time.perf_counter()
     frame = sweep_frame(n)
     t_gen = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    model = DeepLearning(epochs=samples / n, **SWEEP_PARAMS).train(y="y", training_frame=frame)
-    total = time.perf_counter() - t0
-    trained = model.output["samples"]
-    print(json.dumps({"rows": n, "samples": trained, "seconds": total, "kernel_seconds": model.output["compute_seconds"],
-                      "generate_seconds": t_gen, "base_mb": base, "peak_mb": _peak_rss_mb(), "peak_reset": reset,
+    runs = [_sweep_train(frame, samples)]
+    peak = _peak_rss_mb()
+    ref = frame if n == SWEEP_REFERENCE else sweep_frame(SWEEP_REFERENCE)
+    ref_runs = []
+    for _ in range(SWEEP_REPEATS):
+        ref_runs.append(_sweep_train(ref, samples))
+        runs.append(_sweep_train(frame, samples))
+    runs.sort()
+    _, total, kernel, trained = runs[len(runs) // 2]  # the run of median kernel speed
+    print(json.dumps({"rows": n, "samples": trained, "seconds": total, "kernel_seconds": kernel,
+                      "kernel_sps_runs": [r[0] for r in runs],
+                      "reference_rows": SWEEP_REFERENCE, "reference_sps": float(np.median([r[0] for r in ref_runs])),
+                      "generate_seconds": t_gen, "base_mb": base, "peak_mb": peak, "peak_reset": reset,
                       "data_mb": n * (SWEEP_NUMERIC + len(SWEEP_LEVELS) + 1) * 4 / 2**20}))
 
 
@@ -497,7 +522,12 @@ def size_sweep(args, results):
         rows.append(d)
         results.append({**row(f"tabular {n:,} rows, {d['samples']:,.0f} samples", "deepbrook", d["samples"],
                               d["seconds"], float("nan"), extra), "kernel_samples_per_s": d["kernel_sps"]})
-        print(f"  {n:>10,} rows: {d['kernel_sps']:9.0f} samples/s training, {d['samples'] / d['seconds']:9.0f} "
+        d["cost_vs_reference"] = d["reference_sps"] / d["kernel_sps"]  # cost per sample, same process, in turns
+        runs = "/".join(f"{v / 1e3:.0f}k" for v in d["kernel_sps_runs"])
+        print(f"  {n:>10,} rows: {d['kernel_sps']:9.0f} samples/s training (median of {runs}; cost per sample "
+              f"{d['cost_vs_reference']:.2f}x that of {d['reference_rows']:,} rows trained in turns in the same "
+              f"process), "
+              f"{d['samples'] / d['seconds']:9.0f} "
               f"end to end (prep + scoring {d['prep_us_per_row']:.2f} us/row); peak memory +{extra:,.0f} MiB over "
               f"the process's {d['base_mb']:.0f} MiB = {d['mem_ratio']:.2f}x the float32 data "
               f"({d['data_mb']:,.0f} MiB){'' if d['peak_reset'] else ' (peak mark not resettable: upper bound)'}; "
@@ -627,8 +657,9 @@ def main():
     if sweep:
         first, last = sweep[0], sweep[-1]
         print(f"  size sweep: training cost per sample at {last['rows']:,} rows = "
-              f"{first['kernel_sps'] / last['kernel_sps']:.2f}x that at {first['rows']:,} rows (flat = ~1.0); "
-              f"peak memory at most {max(d['mem_ratio'] for d in sweep):.2f}x the float32 data (target < 3x)")
+              f"{last['cost_vs_reference']:.2f}x that at {last['reference_rows']:,} rows trained in turns in the "
+              f"same process, {first['kernel_sps'] / last['kernel_sps']:.2f}x that at {first['rows']:,} rows in "
+              f"separate processes (flat = ~1.0); peak memory at most {max(d['mem_ratio'] for d in sweep):.2f}x the float32 data (target < 3x)")
     for s in skipped:
         print(f"  skipped: {s}")
     load = os.getloadavg()
