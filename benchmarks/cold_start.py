@@ -2,8 +2,9 @@
 
 Each probe runs in a child process. The cold probe gets an empty cache folder (so numba compiles every kernel the
 model needs); the warm probe is a second process on the same cache folder (what a user's second session sees).
-The child records every numba compile (kernel, type signature, seconds, self time without nested compiles) and
-the cache hits/misses of deepbrook's kernels, so the report says where the time went.
+The child records every numba compile (kernel, type signature, seconds, self time without nested compiles), the
+cache hits/misses of deepbrook's kernels and the kernels a helper process compiled ahead (``compile_ahead.py``,
+with its CPU time), so the report says where the time went.
 
     python benchmarks/cold_start.py                  # default model on prostate: cold, then warm
     python benchmarks/cold_start.py --detail         # + one line per compiled kernel and signature
@@ -62,6 +63,9 @@ t_train = time.perf_counter()
 model.predict(frame)
 t_end = time.perf_counter()
 
+import resource
+from deepbrook.engine import compile_ahead
+children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # helpers compiling ahead (waited for)
 hits = misses = 0
 from numba.core.registry import CPUDispatcher
 import gc
@@ -74,7 +78,8 @@ print(json.dumps({"total_s": t_end - t0, "cpu_s": time.process_time() - c0, "imp
                   "frame_s": t_frame - t_import,
                   "train_s": t_train - t_frame, "predict_s": t_end - t_train,
                   "compile_s": sum(c["s"] for c in compiles if c["top"]), "compiles": compiles,
-                  "cache_hits": hits, "cache_misses": misses}))
+                  "cache_hits": hits, "cache_misses": misses, "ahead": compile_ahead.started,
+                  "helpers_cpu_s": children_cpu.ru_utime + children_cpu.ru_stime}))
 """
 
 
@@ -125,7 +130,15 @@ def cold_start_line(res: dict) -> str:
     """One line for ``benchmarks/train_speed.py`` from ``measure_cold_start()`` of a default model."""
     head = "cold start, default model on prostate (fresh cache folder, child process): "
     return (head + f"{res['cold_s']:.1f} s ({res['cold']['cpu_s']:.1f} s CPU, {res['cold']['compile_s']:.1f} s "
-            f"compiling); second process {res['warm_s']:.1f} s ({res['warm']['cpu_s']:.1f} s CPU)")
+            f"compiling{_ahead(res['cold'])}); second process {res['warm_s']:.1f} s ({res['warm']['cpu_s']:.1f} s CPU)")
+
+
+def _ahead(run: dict) -> str:
+    """What helper processes compiled ahead (engine/compile_ahead.py) while this one compiled."""
+    if not run.get("ahead"):
+        return ""
+    kernels = ", ".join(a["kernel"] for a in run["ahead"])
+    return f"; {len(run['ahead'])} more in a helper process ({kernels}, {run['helpers_cpu_s']:.1f} s CPU)"
 
 
 def _summary(name: str, run: dict) -> str:
@@ -133,7 +146,7 @@ def _summary(name: str, run: dict) -> str:
             f"frame {run['frame_s']:.1f}, train {run['train_s']:.1f}, predict {run['predict_s']:.1f}; "
             f"numba compiling {run['compile_s']:.1f} s, "
             f"{len(run['compiles'])} kernel signatures compiled, cache hits {run['cache_hits']}, "
-            f"misses {run['cache_misses']})")
+            f"misses {run['cache_misses']}{_ahead(run)})")
 
 
 def main(argv=None) -> int:

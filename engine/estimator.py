@@ -123,6 +123,7 @@ def build_model(p, training_frame, validation_frame, job, runtime=None):
 
 
 def _build_model(p, training_frame, validation_frame, job, runtime=None):
+    from . import compile_ahead
     from .model.checkpoint import prepare_restart
     from .model.scoring import Scorer
     from .model.summary import model_summary
@@ -177,7 +178,9 @@ def _build_model(p, training_frame, validation_frame, job, runtime=None):
                       max_runtime_secs=resolved.max_runtime_secs, scorer=scorer, cancel=job.cancel_event,
                       on_progress=progress, samples=restart.samples if restart else 0.0,
                       iterations=restart.iterations if restart else 0, valid_design=valid, model=model, step=step)
-    model.compile_scoring_ahead(design)  # a cold cache: the scoring kernel compiles while training's does
+    # a cold cache: a helper process compiles the scoring kernel while this one compiles training's
+    # (compile_ahead.py)
+    compile_ahead.start(model.scoring_call(design))
     try:
         reason = trainer.run()
     finally:

@@ -168,18 +168,22 @@ def backprop_rows(Wk, S0, S1, width, delta, a_prev, j_lo, j_hi, relu_below, fast
 @njit(**config.JIT)
 def input_updates(Wk, S0, S1, width, delta, cin, xin, ncs, fast, hyp, rule, r, m, g2, row_lo, row_hi):
     """Update the active inputs' rows ``row_lo:row_hi`` (one-hot slots ``cin``, numerics ``xin``) of the first
-    layer; ``Wk``, ``S0``, ``S1`` hold those rows only. ``g2`` += their squared gradients."""
-    for c in range(cin.shape[0]):
-        s = cin[c]
-        if row_lo <= s < row_hi:
-            lo = (s - row_lo) * width
-            update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], ONE, delta, hyp, rule, r, m, g2,
-                       False)
-    for j in range(xin.shape[0]):
-        x = xin[j]
-        rr = ncs + j
-        if (x != 0.0 or not fast) and row_lo <= rr < row_hi:
-            lo = (rr - row_lo) * width
+    layer; ``Wk``, ``S0``, ``S1`` hold those rows only. ``g2`` += their squared gradients.
+
+    One-hot slots first, then numerics, through one ``update_row`` call site: the rule's row update is inlined
+    where it is called, and a second site doubled this kernel's compile time (cold start, issue 20)."""
+    nc = cin.shape[0]
+    for i in range(nc + xin.shape[0]):
+        if i < nc:
+            row = np.int64(cin[i])
+            x = ONE
+            active = row_lo <= row < row_hi
+        else:
+            row = ncs + (i - nc)
+            x = xin[i - nc]
+            active = (x != 0.0 or not fast) and row_lo <= row < row_hi
+        if active:
+            lo = (row - row_lo) * width
             update_row(Wk[lo:lo + width], S0[lo:lo + width], S1[lo:lo + width], x, delta, hyp, rule, r, m, g2,
                        False)
     if rule == RULE_ADADELTA:

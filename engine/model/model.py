@@ -113,17 +113,12 @@ class DeepLearningModel:
         return rows, (m if rows is None else len(rows)), upto, arrays
 
     def scoring_call(self, design):
-        """Arguments of the first ``predict_blocks`` call that scoring ``design`` makes (for their types)."""
+        """``(predict_blocks, arguments)`` of the first call that scoring ``design`` makes (for their types: a
+        helper process can compile it ahead, ``compile_ahead.py``)."""
+        from ..kernels.predict import predict_blocks
         _, n, upto, arrays = self._forward_arrays(design)
         out = np.empty((0, int(self.network.lay[upto, H.L_UNITS])), np.float32)
-        return (*arrays, _ALL_ROWS, upto, out)
-
-    def compile_scoring_ahead(self, design):
-        """On a cold cache, compile the scoring kernel for ``design`` in a helper process while training compiles
-        its own kernel (``compile_ahead.py``)."""
-        from .. import compile_ahead
-        from ..kernels.predict import predict_blocks
-        compile_ahead.start(predict_blocks, self.scoring_call(design))
+        return predict_blocks, (*arrays, _ALL_ROWS, upto, out)
 
     def _forward(self, design, upto=None, with_offset=True):
         """Activations of layer ``upto`` for every row of a Design, or for the sampled rows of a ``SampledRows``

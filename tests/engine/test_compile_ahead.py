@@ -10,9 +10,10 @@ import pickle
 import subprocess
 import sys
 
+import numpy as np
 from numba.core import caching
 
-from deepbrook.engine import jit_cache
+from deepbrook.engine import compile_ahead, jit_cache
 
 FIRST_MODEL = r"""
 import json
@@ -65,8 +66,8 @@ import numpy as np
 from deepbrook.engine import compile_ahead, compile_notice
 from deepbrook.engine.kernels.columns import nan_moments
 x = np.array([1.0, np.nan, 3.0])
-started = compile_ahead.start(nan_moments, (x,))
-again = compile_ahead.start(nan_moments, (x,))   # one helper per kernel and signature
+started = compile_ahead.start((nan_moments, (x,)))
+again = compile_ahead.start((nan_moments, (x,)), (nan_moments, (x,)))   # one helper per kernel and signature
 finished = compile_ahead.wait(nan_moments, (x,), timeout=0.0)
 print(json.dumps({"started": started, "again": again, "finished": finished, "moments": list(nan_moments(x)),
                   "compiled": [c["kernel"] for c in compile_notice.compiled()]}))
@@ -80,14 +81,15 @@ print(json.dumps({"started": started, "again": again, "finished": finished, "mom
 
 def test_the_helper_compiles_only_deepbrook_kernels(tmp_path):
     """The helper imports what its stdin names: a module outside the kernels, or a name that is not a compiled
-    kernel, is refused before anything is called."""
+    kernel, is refused before anything is called or compiled (a valid kernel listed first included)."""
     marker = tmp_path / "ran"
+    valid = ("deepbrook.engine.kernels.columns", "nan_moments", compile_ahead.signature((np.zeros(2),)))
     for module, name, message in (("os", "system", "not a deepbrook kernel module: os"),
                                   ("deepbrook.engine.kernels.hyper", "rule_of", "not a compiled kernel")):
-        stdin = pickle.dumps((module, name, (f"touch {marker}",)))
+        stdin = pickle.dumps([valid, (module, name, (f"touch {marker}",))])
         r = _run(["-m", "deepbrook.engine.compile_ahead"], tmp_path / "cache", stdin=stdin)
         assert r.returncode != 0 and message in r.stderr.decode()
-    assert not marker.exists()
+    assert not marker.exists() and not list((tmp_path / "cache").rglob("*nan_moments*.nbi"))
 
 
 def test_index_updates_in_our_cache_folders_are_locked(monkeypatch, tmp_path):
