@@ -75,10 +75,11 @@ def add_input_rows(Wk, width, xin, cin, ncs, zz, row_lo, row_hi):
             axpy(zz, x, Wk[b * width:(b + 1) * width])
 
 
-@njit(**config.JIT)
+@njit(**config.JIT_INLINE)
 def input_rows(Wk, width, num_row, cat_row, ncs, p_in, rng, xin, cin, zz, row_lo, row_hi):
     """zz += the active inputs' rows ``row_lo:row_hi`` of the first layer (``Wk`` holds those rows only), after
-    ``record_inputs`` filled xin/cin."""
+    ``record_inputs`` filled xin/cin. Inlined: compiled on its own, this two-call wrapper took 0.2 s of a cold
+    start (its own module, with both callees linked and optimized once more)."""
     record_inputs(num_row, cat_row, ncs, p_in, rng, xin, cin)
     add_input_rows(Wk, width, xin, cin, ncs, zz, row_lo, row_hi)
 
