@@ -15,16 +15,19 @@ when the training kernel's compile gets there, and its scoring kernel comes late
 Nothing starts when the signature is already compiled in this process or stored in the cache folder, when the
 kernel is not cached, or with ``DEEPBROOK_COMPILE_AHEAD=0``. A helper that fails, or is still running after
 ``WAIT_S``, costs only its CPU: the call then compiles here, as it would have without one. The helper compiles only
-kernels of ``deepbrook.engine.kernels`` named by its parent process, never a name from a file or a cell.
+kernels of ``deepbrook.engine.kernels`` named by its parent process, never a name from a file or a cell, and it
+reads only JSON: each argument's description (array dtype, dimensions, layout, writeable; tuples of those; ints),
+from which it builds stand-in arguments of the same numba types, checked against the signature the parent wrote.
 """
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import subprocess
 import sys
 import threading
 
+import numpy as np
 from numba import typeof
 
 ENV_SWITCH = "DEEPBROOK_COMPILE_AHEAD"
@@ -43,6 +46,42 @@ def enabled() -> bool:
 def signature(args) -> tuple:
     """The numba types a call with ``args`` compiles for."""
     return tuple(typeof(a) for a in args)
+
+
+MAX_NDIM = 8
+
+
+def describe(value):
+    """A JSON description of an argument, enough to rebuild one of the same numba type (``stand_in``); TypeError
+    for kinds a kernel call here never passes."""
+    if isinstance(value, tuple):
+        return {"tuple": [describe(v) for v in value]}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.ndim <= MAX_NDIM:
+        layout = "C" if value.flags.c_contiguous else "F" if value.flags.f_contiguous else "A"
+        return {"dtype": value.dtype.str, "ndim": value.ndim, "layout": layout,
+                "writeable": bool(value.flags.writeable)}
+    if type(value) is int:
+        return {"int": True}
+    raise TypeError(f"compile ahead: no description for {type(value).__name__} arguments")
+
+
+def stand_in(desc):
+    """An argument of the type ``describe`` described (small arrays of zeros); ValueError for anything else."""
+    if not isinstance(desc, dict):
+        raise ValueError("compile ahead: an argument description is a JSON object")
+    if "tuple" in desc:
+        return tuple(stand_in(d) for d in desc["tuple"])
+    if desc.get("int") is True:
+        return 0
+    dtype, ndim, layout = np.dtype(str(desc.get("dtype"))), desc.get("ndim"), desc.get("layout")
+    if dtype.kind not in "biuf" or type(ndim) is not int or not 0 <= ndim <= MAX_NDIM or layout not in "CFA":
+        raise ValueError(f"compile ahead: not an argument description: {desc!r}")
+    if layout == "A":  # every other element: contiguous in no order
+        a = np.zeros((4,) * ndim, dtype)[(slice(None, None, 2),) * ndim]
+    else:
+        a = np.zeros((2,) * ndim if layout == "F" else (1,) * ndim, dtype, order=layout)
+    a.flags.writeable = bool(desc.get("writeable", True))
+    return a
 
 
 def stored(kernel, sig) -> bool:
@@ -75,11 +114,15 @@ def start(*calls) -> bool:
         todo = []
         for kernel, args in calls:
             key = (kernel, signature(args))
-            if key not in _helpers and key not in todo and not stored(*key):
-                todo.append(key)
+            if key not in _helpers and key not in [t[:2] for t in todo] and not stored(*key):
+                todo.append((*key, args))
         if not todo:
             return False
-        names = [(*_name(kernel), sig) for kernel, sig in todo]
+        try:
+            request = json.dumps([{"module": _name(kernel)[0], "name": _name(kernel)[1], "signature": str(sig),
+                                   "args": [describe(a) for a in args]} for kernel, sig, args in todo])
+        except TypeError:
+            return False
         try:  # same interpreter and environment: same package, cache folder and CPU target
             proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -88,12 +131,13 @@ def start(*calls) -> bool:
                     os.setpriority(os.PRIO_PROCESS, proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + 5))
                 except OSError:
                     pass
-            proc.stdin.write(pickle.dumps(names))
+            proc.stdin.write(request.encode())
             proc.stdin.close()
-        except (OSError, pickle.PicklingError):
+        except OSError:
             return False
-        for key, (module, name, sig) in zip(todo, names):
-            _helpers[key] = proc
+        for kernel, sig, _ in todo:
+            _helpers[(kernel, sig)] = proc
+            module, name = _name(kernel)
             started.append({"kernel": f"{module.rsplit('.', 1)[-1]}.{name}", "signature": str(sig)})
     return True
 
@@ -117,21 +161,25 @@ def wait(kernel, args, timeout: float = WAIT_S) -> bool:
 
 
 def _compile_from_stdin() -> None:
-    """The helper: compile the kernels and signatures its parent wrote to stdin, in order (into the cache)."""
+    """The helper: compile the kernels and signatures its parent wrote to stdin (JSON), in order, into the cache.
+    Every request is checked before anything compiles."""
     import importlib
 
     from numba.core.registry import CPUDispatcher
 
-    calls = pickle.loads(sys.stdin.buffer.read())  # written by ``start`` in the parent process
-    kernels = []
-    for module, name, sig in calls:  # every name checked before anything compiles
-        if not module.startswith(KERNELS_PACKAGE):
+    todo = []
+    for req in json.loads(sys.stdin.buffer.read()):
+        module, name = str(req["module"]), str(req["name"])
+        if not module.startswith(KERNELS_PACKAGE) or not module.replace(".", "").replace("_", "").isalnum():
             raise SystemExit(f"not a deepbrook kernel module: {module}")
-        kernel = getattr(importlib.import_module(module), name)
+        kernel = getattr(importlib.import_module(module), name, None)
         if not isinstance(kernel, CPUDispatcher):
             raise SystemExit(f"not a compiled kernel: {module}.{name}")
-        kernels.append((kernel, sig))
-    for kernel, sig in kernels:
+        sig = signature(stand_in(d) for d in req["args"])
+        if str(sig) != req["signature"]:
+            raise SystemExit(f"{module}.{name}: the arguments describe {sig}, not {req['signature']}")
+        todo.append((kernel, sig))
+    for kernel, sig in todo:
         kernel.compile(sig)
 
 

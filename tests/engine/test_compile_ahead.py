@@ -6,11 +6,11 @@ the same with and without a helper, and that nothing is lost when processes comp
 """
 import json
 import os
-import pickle
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 from numba.core import caching
 
 from deepbrook.engine import compile_ahead, jit_cache
@@ -79,17 +79,39 @@ print(json.dumps({"started": started, "again": again, "finished": finished, "mom
     assert out["moments"][:3] == [2.0, 2.0, 2.0] and "columns.nan_moments" in out["compiled"]
 
 
-def test_the_helper_compiles_only_deepbrook_kernels(tmp_path):
-    """The helper imports what its stdin names: a module outside the kernels, or a name that is not a compiled
-    kernel, is refused before anything is called or compiled (a valid kernel listed first included)."""
-    marker = tmp_path / "ran"
-    valid = ("deepbrook.engine.kernels.columns", "nan_moments", compile_ahead.signature((np.zeros(2),)))
-    for module, name, message in (("os", "system", "not a deepbrook kernel module: os"),
-                                  ("deepbrook.engine.kernels.hyper", "rule_of", "not a compiled kernel")):
-        stdin = pickle.dumps([valid, (module, name, (f"touch {marker}",))])
-        r = _run(["-m", "deepbrook.engine.compile_ahead"], tmp_path / "cache", stdin=stdin)
+def test_argument_descriptions_rebuild_the_same_numba_types():
+    """The helper gets JSON, not pickles: each argument's description rebuilds a stand-in of the same type."""
+    base = np.zeros((6, 4), np.float32)
+    readonly = np.zeros(5, np.uint8)
+    readonly.flags.writeable = False
+    args = (base, base[::2, ::2], np.asfortranarray(base), readonly, (np.zeros(3, np.int32), np.zeros((2, 2))), 7)
+    described = json.loads(json.dumps([compile_ahead.describe(a) for a in args]))
+    assert compile_ahead.signature(compile_ahead.stand_in(d) for d in described) == compile_ahead.signature(args)
+    for bad in ("text", 1.5, np.zeros(2, object)):
+        with pytest.raises(TypeError):
+            compile_ahead.describe(bad)
+    for bad in ({"dtype": "O", "ndim": 1, "layout": "C"}, {"dtype": "<f4", "ndim": 99, "layout": "C"},
+                {"dtype": "<f4", "ndim": 1, "layout": "Z"}, ["not", "an", "object"]):
+        with pytest.raises(ValueError):
+            compile_ahead.stand_in(bad)
+
+
+def test_the_helper_compiles_only_deepbrook_kernels_for_the_signature_it_was_told(tmp_path):
+    """The helper imports what its stdin names: a module outside the kernels, a name that is not a compiled
+    kernel, or arguments that do not make the stated signature are refused before anything compiles (a valid
+    request listed first included)."""
+    x = np.zeros(2)
+    valid = {"module": "deepbrook.engine.kernels.columns", "name": "nan_moments",
+             "signature": str(compile_ahead.signature((x,))), "args": [compile_ahead.describe(x)]}
+    for bad, message in (({**valid, "module": "os", "name": "system"}, "not a deepbrook kernel module: os"),
+                         ({**valid, "module": "deepbrook.engine.kernels.hyper", "name": "rule_of"},
+                          "not a compiled kernel"),
+                         ({**valid, "args": [{"int": True}]}, "the arguments describe (int64,)")):
+        r = _run(["-m", "deepbrook.engine.compile_ahead"], tmp_path / "cache", stdin=json.dumps([valid, bad]).encode())
         assert r.returncode != 0 and message in r.stderr.decode()
-    assert not marker.exists() and not list((tmp_path / "cache").rglob("*nan_moments*.nbi"))
+    assert not list((tmp_path / "cache").rglob("*nan_moments*.nbi"))
+    r = _run(["-m", "deepbrook.engine.compile_ahead"], tmp_path / "cache", stdin=json.dumps([valid]).encode())
+    assert r.returncode == 0 and list((tmp_path / "cache").rglob("*nan_moments*.nbi"))
 
 
 def test_index_updates_in_our_cache_folders_are_locked(monkeypatch, tmp_path):
