@@ -150,6 +150,8 @@ def wait(kernel, args, timeout: float = WAIT_S) -> bool:
     key = (kernel, signature(args))
     with _lock:
         proc = _helpers.pop(key, None)
+        for other in [k for k, p in _helpers.items() if p.poll() is not None]:  # done, never waited for: reaped
+            del _helpers[other]
     if proc is None:
         return False
     try:

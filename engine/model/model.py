@@ -116,7 +116,7 @@ class DeepLearningModel:
         """``(predict_blocks, arguments)`` of the first call that scoring ``design`` makes (for their types: a
         helper process can compile it ahead, ``compile_ahead.py``)."""
         from ..kernels.predict import predict_blocks
-        _, n, upto, arrays = self._forward_arrays(design)
+        _, _, upto, arrays = self._forward_arrays(design)
         out = np.empty((0, int(self.network.lay[upto, H.L_UNITS])), np.float32)
         return predict_blocks, (*arrays, _ALL_ROWS, upto, out)
 
