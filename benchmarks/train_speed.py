@@ -5,7 +5,8 @@ Peers: scikit-learn MLPClassifier (adam), PyTorch CPU (if installed; `pip instal
 cores and with one thread. Contenders of one case run in turns; each timing is the median of `--repeats` turns.
 The batch-256 case also times NumPy's float32 matrix products of the same shapes in turn with them: the ceiling
 that the training kernels' GFLOP/s are compared with. Compile time is measured in fresh processes (numba cache
-cold, then warm). The size sweep trains on 1-10 million generated rows, one child process per size.
+cold, then warm). The size sweep trains on 1-10 million generated rows (every size's table starts with the same
+rows), one child process per size, which also trains 1 million rows in turns with its own size.
 
     python benchmarks/train_speed.py            # full run (MNIST 60k rows, [200,200], 1 epoch), ~15-30 min on 2 cores
     python benchmarks/train_speed.py --quick    # under a minute: 6k rows, 1 repeat, no H2O, short extras
