@@ -668,7 +668,8 @@ def main():
         print(f"  size sweep: training cost per sample at {last['rows']:,} rows = "
               f"{last['cost_vs_reference']:.2f}x that at {last['reference_rows']:,} rows trained in turns in the "
               f"same process, {first['kernel_sps'] / last['kernel_sps']:.2f}x that at {first['rows']:,} rows in "
-              f"separate processes (flat = ~1.0); peak memory at most {max(d['mem_ratio'] for d in sweep):.2f}x the float32 data (target < 3x)")
+              f"separate processes (flat = ~1.0); peak memory at most {max(d['mem_ratio'] for d in sweep):.2f}x "
+              f"the float32 data (target < 3x)")
     for s in skipped:
         print(f"  skipped: {s}")
     load = os.getloadavg()

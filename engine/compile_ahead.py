@@ -119,8 +119,8 @@ def start(*calls) -> bool:
         if not todo:
             return False
         try:
-            request = json.dumps([{"module": _name(kernel)[0], "name": _name(kernel)[1], "signature": str(sig),
-                                   "args": [describe(a) for a in args]} for kernel, sig, args in todo])
+            request = json.dumps([dict(zip(("module", "name"), _name(kernel)), signature=str(sig),
+                                       args=[describe(a) for a in args]) for kernel, sig, args in todo])
         except TypeError:
             return False
         try:  # same interpreter and environment: same package, cache folder and CPU target

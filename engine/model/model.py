@@ -128,11 +128,11 @@ class DeepLearningModel:
         rows, n, upto, (netw, cfg, num, scaling, cat, off) = self._forward_arrays(design, upto, with_offset)
         out = np.empty((n, int(self.network.lay[upto, H.L_UNITS])), np.float32)
         if rows is None:
-            part = lambda a, b: predict_blocks(netw, cfg, num[a:b], scaling, cat[a:b], off[a:b], _ALL_ROWS,  # noqa: E731
-                                               upto, out[a:b])
+            def part(a, b):
+                predict_blocks(netw, cfg, num[a:b], scaling, cat[a:b], off[a:b], _ALL_ROWS, upto, out[a:b])
         else:
-            part = lambda a, b: predict_blocks(netw, cfg, num, scaling, cat, off, rows[a:b], upto,  # noqa: E731
-                                               out[a:b])
+            def part(a, b):
+                predict_blocks(netw, cfg, num, scaling, cat, off, rows[a:b], upto, out[a:b])
         compile_ahead.wait(predict_blocks, (netw, cfg, num, scaling, cat, off, _ALL_ROWS, upto, out))
         with blas_threads(1):  # one path for every row count (kernels/predict.py); robust on shared cores
             _in_parts(part, n)
